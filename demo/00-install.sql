@@ -1,0 +1,3 @@
+-- Install masecon into the throwaway database.
+CREATE EXTENSION masecon;
+\pset footer off

@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ *
+ * masecon.c
+ *	  Module entry point: settings and cache callbacks.
+ *
+ * Copyright (c) 2026, the masecon authors
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "masecon.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+int			masecon_unknown_model = UNKNOWN_MODEL_ACCEPT;
+
+static const struct config_enum_entry unknown_model_options[] = {
+	{"accept", UNKNOWN_MODEL_ACCEPT, false},
+	{"reject", UNKNOWN_MODEL_REJECT, false},
+	{NULL, 0, false}
+};
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomEnumVariable("masecon.unknown_model",
+							 "Sets what happens to an event whose model is not in the price catalog.",
+							 "accept stores it with price_status unpriced or reported; reject raises an error.",
+							 &masecon_unknown_model,
+							 UNKNOWN_MODEL_ACCEPT,
+							 unknown_model_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("masecon");
+#else
+	EmitWarningsOnPlaceholders("masecon");
+#endif
+
+	masecon_catalog_init();
+	masecon_pricing_init();
+}
+
+PG_FUNCTION_INFO_V1(masecon_library_version);
+
+/* Returns the version of the loaded shared library. */
+Datum
+masecon_library_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(MASECON_VERSION));
+}
