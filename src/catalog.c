@@ -339,9 +339,8 @@ strip_version(char *name)
 }
 
 /*
- * Remove a snapshot date suffix in place: "-2024-08-06", "-20240229",
- * "@20240620" (Vertex AI) or a four-digit "-0125".  Returns false when
- * there is none.
+ * Remove a snapshot date suffix in place: "-2024-08-06", "-20240229" or a
+ * four-digit "-0125".  Returns false when there is none.
  */
 static bool
 strip_date(char *name)
@@ -355,8 +354,7 @@ strip_date(char *name)
 		name[len - 11] = '\0';
 		return true;
 	}
-	if (len > 9 && (name[len - 9] == '-' || name[len - 9] == '@') &&
-		all_digits(name + len - 8, 8))
+	if (len > 9 && name[len - 9] == '-' && all_digits(name + len - 8, 8))
 	{
 		name[len - 9] = '\0';
 		return true;
@@ -374,7 +372,8 @@ strip_date(char *name)
  * below is tried against the catalog and then against the aliases, and the
  * first match wins, so an exact catalog entry always beats a rule:
  *	 1. the name as given;
- *	 2. in lower case;
+ *	 2. in lower case, with '@' read as '-' (Vertex AI writes
+ *		"claude-3-5-sonnet@20240620");
  *	 3. without a provider or region prefix;
  *	 4. without a Bedrock version suffix;
  *	 5. without a snapshot date suffix.
@@ -394,7 +393,7 @@ resolve_uncached(const char *model_name)
 	if (strlen(model_name) >= MASECON_KEY_MAX)
 		return NULL;
 	for (i = 0; model_name[i] != '\0'; i++)
-		name[i] = tolower((unsigned char) model_name[i]);
+		name[i] = model_name[i] == '@' ? '-' : tolower((unsigned char) model_name[i]);
 	name[i] = '\0';
 	model = find_model_or_alias(name);
 	if (model != NULL)

@@ -99,12 +99,14 @@ check_money(Numeric value, const char *argument)
 #endif
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite amount, got %s", argument, text)));
+				 errmsg("%s must be a finite amount, got %s", argument, text),
+				 errhint("Pass the cost of one tool call in USD.")));
 	if (DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(value),
 										 NumericGetDatum(masecon_int64_numeric(0)))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative, got %s", argument, text)));
+				 errmsg("%s must not be negative, got %s", argument, text),
+				 errhint("Pass the cost of one tool call in USD, zero or more.")));
 }
 
 static Numeric
@@ -227,6 +229,20 @@ simulate(FunctionCallInfo fcinfo, SimulationInput *in)
 													  values, nulls)));
 }
 
+/* Rejects a NULL argument by name; NULL has no cost to simulate. */
+static void
+check_not_null(FunctionCallInfo fcinfo, const char *const *names, int nargs)
+{
+	int			i;
+
+	for (i = 0; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be null", names[i]),
+					 errhint("Pass a value, or leave out an argument that has a default.")));
+}
+
 PG_FUNCTION_INFO_V1(masecon_workflow_cost);
 
 /*
@@ -237,8 +253,13 @@ PG_FUNCTION_INFO_V1(masecon_workflow_cost);
 Datum
 masecon_workflow_cost(PG_FUNCTION_ARGS)
 {
+	static const char *const names[] = {
+		"agents", "steps_per_agent", "tokens_in_per_step", "tokens_out_per_step",
+		"model", "tool_calls_per_step", "tool_cost_per_call", "runs_per_day"
+	};
 	SimulationInput in;
 
+	check_not_null(fcinfo, names, lengthof(names));
 	in.agents = PG_GETARG_INT32(0);
 	in.steps_per_agent = PG_GETARG_INT32(1);
 	in.tokens_in_per_step = PG_GETARG_INT64(2);
@@ -262,8 +283,13 @@ PG_FUNCTION_INFO_V1(masecon_workflow_cost_mean);
 Datum
 masecon_workflow_cost_mean(PG_FUNCTION_ARGS)
 {
+	static const char *const names[] = {
+		"agents", "steps_per_agent", "tokens_per_step", "model",
+		"tool_calls_per_step", "tool_cost_per_call", "runs_per_day"
+	};
 	SimulationInput in;
 
+	check_not_null(fcinfo, names, lengthof(names));
 	in.agents = PG_GETARG_INT32(0);
 	in.steps_per_agent = PG_GETARG_INT32(1);
 	in.tokens_in_per_step = 0;

@@ -52,7 +52,8 @@ DECLARE
 BEGIN
     IF NEW.model_name IS NULL OR btrim(NEW.model_name) = '' THEN
         RAISE EXCEPTION 'model_name must not be empty'
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Use the vendor''s API model identifier, such as gpt-4o.';
     END IF;
     IF length(NEW.model_name) > 200 THEN
         RAISE EXCEPTION 'model_name "%" is longer than 200 characters', left(NEW.model_name, 40) || '...'

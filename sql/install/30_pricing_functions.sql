@@ -64,7 +64,7 @@ CREATE FUNCTION masecon.mas_workflow_cost(
     tool_cost_per_call numeric DEFAULT 0,
     runs_per_day integer DEFAULT 1)
 RETURNS masecon.workflow_cost
-LANGUAGE c STABLE STRICT PARALLEL RESTRICTED
+LANGUAGE c STABLE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'masecon_workflow_cost';
 COMMENT ON FUNCTION masecon.mas_workflow_cost(integer, integer, bigint, bigint, text, integer, numeric, integer) IS
     'cost of a workflow before it runs, input and output tokens priced apart at the catalog price valid now';
@@ -78,7 +78,7 @@ CREATE FUNCTION masecon.mas_workflow_cost(
     tool_cost_per_call numeric DEFAULT 0,
     runs_per_day integer DEFAULT 1)
 RETURNS masecon.workflow_cost
-LANGUAGE c STABLE STRICT PARALLEL RESTRICTED
+LANGUAGE c STABLE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'masecon_workflow_cost_mean';
 COMMENT ON FUNCTION masecon.mas_workflow_cost(integer, integer, bigint, text, integer, numeric, integer) IS
     'cost of a workflow before it runs, each step''s tokens priced at the mean of the model''s input and output price';
