@@ -34,9 +34,9 @@ SET masecon.unknown_model = 'sometimes';
 RESET masecon.unknown_model;
 SELECT count(*) AS rejected_rows FROM masecon.execution_events WHERE execution_id IN ('u-5', 'u-6');
 
--- Fix the catalog from 2026-05-02 on, then reprice: u-2, u-3 and u-4 are
--- priced (u-4 keeps the producer's figure in reported_cost); u-1, before the
--- new row, stays unpriced.
+-- Fix the catalog from 2026-05-02 on, then reprice.  u-2, u-3 and u-4 are
+-- priced, and u-4 keeps the producer's figure in reported_cost.  u-1 is
+-- older than the new row and stays unpriced.
 INSERT INTO masecon.model_prices (model_name, provider, input_usd_per_1m, output_usd_per_1m, valid_from)
 VALUES ('acme-llm-7b', 'acme', 0.20, 0.40, '2026-05-02 00:00+00');
 SELECT masecon.mas_reprice('2026-05-02 00:00+00') AS repriced;

@@ -36,8 +36,8 @@ COMMENT ON TABLE masecon.model_aliases IS
 
 -- Reject prices that look like a unit slip.  Real list prices per 1M tokens
 -- lie between about 0.005 (cache reads of the smallest models) and 600
--- (o1-pro output); a per-token figure typed into a per-1M column is below
--- 0.001, and a figure above 1000 is a per-1B slip or a typing error.
+-- (o1-pro output).  A per-token figure typed into a per-1M column is below
+-- 0.001, and a figure above 1000 is taken for a typing error.
 CREATE FUNCTION masecon.check_model_price()
 RETURNS trigger
 LANGUAGE plpgsql
