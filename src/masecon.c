@@ -9,6 +9,8 @@
  */
 #include "masecon.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -37,6 +39,16 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("masecon.merge_every",
+							"Sets how many inserted events make a backend merge the spend rollups.",
+							"The merge runs at the first insert of the backend's next transaction; 0 leaves merging to explicit masecon.merge_rollups() calls.",
+							&masecon_merge_every,
+							1000,
+							0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("masecon");

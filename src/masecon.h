@@ -32,6 +32,7 @@ typedef enum UnknownModelAction
 } UnknownModelAction;
 
 extern int	masecon_unknown_model;
+extern int	masecon_merge_every;
 
 /* One catalog row, prices in USD per 1M tokens. */
 typedef struct CatalogPrice
@@ -57,6 +58,9 @@ extern void masecon_catalog_init(void);
 extern CatalogModel *masecon_resolve_model(const char *model_name);
 extern const CatalogPrice *masecon_price_at(const CatalogModel *model,
 											TimestampTz at);
+
+/* rollup.c */
+extern void masecon_rollup_count_insert(void);
 
 /* pricing.c */
 extern void masecon_pricing_init(void);

@@ -60,6 +60,7 @@ typedef enum EventColumn
 	COL_LATENCY_MS,
 	COL_CONFIDENCE_SCORE,
 	COL_TIMESTAMP,
+	COL_INGEST_XID,
 	NUM_EVENT_COLUMNS
 } EventColumn;
 
@@ -68,7 +69,7 @@ static const char *const event_column_names[NUM_EVENT_COLUMNS] = {
 	"resolved_model", "tokens_in", "tokens_out", "cached_tokens_in",
 	"cache_write_tokens_in", "tool_calls", "tool_cost_total", "reported_cost",
 	"execution_cost_total", "price_status", "latency_ms", "confidence_score",
-	"timestamp"
+	"timestamp", "ingest_xid"
 };
 
 /* Attribute numbers of the columns above, looked up once per relation. */
@@ -833,10 +834,32 @@ masecon_price_event(PG_FUNCTION_ARGS)
 	else
 		event_set(&row, COL_RESOLVED_MODEL, (Datum) 0, true);
 
+	/*
+	 * The rollup merge finds events by the transaction that inserted them;
+	 * an update keeps the value, because the merge accounts for the old
+	 * version through the update trigger.
+	 */
+	if (is_insert)
+		event_set(&row, COL_INGEST_XID,
+				  Int64GetDatum((int64) U64FromFullTransactionId(GetTopFullTransactionId())),
+				  false);
+	else
+	{
+		bool		isnull;
+
+		event_set(&row, COL_INGEST_XID,
+				  heap_getattr(trigdata->tg_trigtuple, event_attnum[COL_INGEST_XID],
+							   desc, &isnull),
+				  false);
+	}
+
 	newtuple = heap_form_tuple(desc, row.values, row.nulls);
 	/* Keep the system columns the executor set on the original tuple. */
 	newtuple->t_self = tuple->t_self;
 	newtuple->t_tableOid = tuple->t_tableOid;
+
+	if (is_insert)
+		masecon_rollup_count_insert();
 	return PointerGetDatum(newtuple);
 }
 

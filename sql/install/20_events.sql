@@ -34,6 +34,7 @@ CREATE TABLE masecon.execution_events (
     latency_ms integer,
     confidence_score double precision,
     "timestamp" timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ingest_xid bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (customer_id, execution_id)
 );
 COMMENT ON TABLE masecon.execution_events IS
@@ -52,6 +53,8 @@ COMMENT ON COLUMN masecon.execution_events.cache_write_tokens_in IS
     'input tokens written to the prompt cache, part of tokens_in';
 COMMENT ON COLUMN masecon.execution_events.reported_cost IS
     'execution_cost_total as the producer sent it, kept for audit; it is the cost of events whose model is not in the catalog';
+COMMENT ON COLUMN masecon.execution_events.ingest_xid IS
+    'id of the top-level transaction that inserted the event, set by the pricing trigger; the rollup merge reads events by it';
 COMMENT ON COLUMN masecon.execution_events.execution_cost_total IS
     'token cost at the catalog price valid at "timestamp", plus tool_cost_total; computed on insert and update';
 
