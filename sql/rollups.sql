@@ -106,7 +106,10 @@ SELECT (SELECT cost FROM masecon.window_spend(NULL, '-infinity', 'infinity')) =
        (SELECT sum(execution_cost_total) FROM masecon.execution_events) AS all_customers_match;
 
 -- Inserting sessions merge by themselves every masecon.merge_every events,
--- at the first insert of a transaction.
+-- at the first insert of a transaction.  This session has inserted more
+-- than two events already, so r-6 starts a merge, which finds nothing new
+-- and restarts the count; r-9 is the third insert after it and merges r-6
+-- to r-8.
 SET masecon.merge_every = 2;
 SELECT merged_events AS merged_before FROM masecon.rollup_state \gset
 INSERT INTO masecon.execution_events (execution_id, customer_id, workflow_id, model_name, tokens_in)
@@ -115,6 +118,8 @@ INSERT INTO masecon.execution_events (execution_id, customer_id, workflow_id, mo
 VALUES ('r-7', 'roll', 'roll-wf-1', 'gpt-4o', 1);
 INSERT INTO masecon.execution_events (execution_id, customer_id, workflow_id, model_name, tokens_in)
 VALUES ('r-8', 'roll', 'roll-wf-1', 'gpt-4o', 1);
+INSERT INTO masecon.execution_events (execution_id, customer_id, workflow_id, model_name, tokens_in)
+VALUES ('r-9', 'roll', 'roll-wf-1', 'gpt-4o', 1);
 SELECT merged_events - :merged_before AS merged_by_inserts FROM masecon.rollup_state;
 SELECT * FROM pg_temp.rollup_differences('roll');
 RESET masecon.merge_every;
