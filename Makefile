@@ -1,8 +1,8 @@
 # Makefile for masecon, built with PGXS.
 #
 #   make && make install     build and install into the server pg_config names
-#   make installcheck        pg_regress files in sql/, then the pgTAP suites
-#                            in test/ through pg_prove, against a running
+#   make installcheck        the pgTAP suites in test/ through pg_prove, then
+#                            the pg_regress files in sql/, against a running
 #                            server (scripts/test starts a throwaway one)
 
 EXTENSION = masecon
@@ -20,7 +20,9 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 # Every sql/NAME.sql other than the install and upgrade scripts is a
 # pg_regress test, compared with expected/NAME.out.
 REGRESS = $(sort $(basename $(notdir $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
-REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+# --no-locale creates the test database with the C collation, because the
+# expected ORDER BY output differs under en_US.UTF-8 and other locales.
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION) --no-locale
 
 # -Wunused-parameter is off because PostgreSQL's own headers and callback
 # signatures (fmgr.h, ilist.h, bufpage.h) trip it; PostgreSQL builds the
@@ -35,7 +37,7 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $^ > $@
 
-# pgTAP suites run after the pg_regress files, in a database of their own.
+# pgTAP suites run before the pg_regress files, in a database of their own.
 TAP_DB ?= masecon_tap
 installcheck: installcheck-tap
 installcheck-tap:
