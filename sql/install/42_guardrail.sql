@@ -40,6 +40,11 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Pass the id of the customer whose budget the step spends.';
     END IF;
+    IF mas_evaluate_guardrail.proposed_cost IS NULL THEN
+        RAISE EXCEPTION 'proposed_cost must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the estimated cost of the next step in USD, or 0.';
+    END IF;
     IF mas_evaluate_guardrail.at IS NULL THEN
         RAISE EXCEPTION 'at must not be null'
             USING ERRCODE = 'null_value_not_allowed',
