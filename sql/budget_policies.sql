@@ -1,6 +1,7 @@
 -- The checks on masecon.budget_policies: the time zone must be known, and
 -- updated_at follows every update.
 \pset null '(null)'
+\set SHOW_CONTEXT never
 
 INSERT INTO masecon.budget_policies (customer_id, daily_budget_limit, time_zone)
 VALUES ('gr-b-tokyo', 10, 'Asia/Tokyo');

@@ -2,6 +2,7 @@
 -- proposed_cost, at): the rules applied to the stored spend, with the day
 -- taken in the policy's time zone.
 \pset null '(null)'
+\set SHOW_CONTEXT never
 
 -- gr-tokyo counts its days in Tokyo (UTC+9, no daylight saving time).
 INSERT INTO masecon.budget_policies
@@ -10,7 +11,7 @@ VALUES ('gr-tokyo', 10, 6, 2, 'Asia/Tokyo'),
        ('gr-no-limits', NULL, NULL, NULL, 'UTC');
 
 -- Costs are reported by the producer for a model outside the catalog, so
--- each event costs exactly what it says.
+-- each event costs exactly the amount sent.
 INSERT INTO masecon.execution_events
     (execution_id, customer_id, workflow_id, agent_id, model_name, execution_cost_total, "timestamp")
 VALUES
@@ -44,14 +45,14 @@ SELECT a.tokyo_time, g.signal, g.daily_spend, g.daily_budget, g.reasons
                ('2025-03-12 00:00:00', '2025-03-12 00:00:00+09')) AS a(tokyo_time, at),
        LATERAL masecon.mas_evaluate_guardrail('gr-tokyo', at => a.at) AS g;
 
--- UTC days of the same instants: 10 March holds 4 + 3, 11 March 2 + 1 + 2.5.
+-- UTC days of the same instants: 10 March contains 4 + 3, 11 March 2 + 1 + 2.5.
 SELECT a.utc_time, g.signal, g.daily_spend, g.daily_budget, g.reasons
   FROM (VALUES ('2025-03-10 12:00:00', '2025-03-10 12:00:00+00'::timestamptz),
                ('2025-03-11 12:00:00', '2025-03-11 12:00:00+00')) AS a(utc_time, at),
        LATERAL masecon.mas_evaluate_guardrail('gr-utc', at => a.at) AS g;
 
--- The daily budget of 10 on Tokyo's 11 March, 5 spent: a step of 5 reaches
--- it exactly and only warns; a step of 5.01 would exceed it.
+-- The daily budget is 10 and Tokyo's 11 March has 5 spent.  A step of 5
+-- reaches the budget exactly, so it only warns.  A step of 5.01 exceeds it.
 SELECT d.proposed, g.signal, g.daily_spend, g.reasons
   FROM (VALUES (5), (5.01)) AS d(proposed),
        LATERAL masecon.mas_evaluate_guardrail('gr-tokyo', NULL, NULL, d.proposed,

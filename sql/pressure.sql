@@ -1,6 +1,7 @@
 -- Budget pressure: the forecast, the pure level rules, and
 -- masecon.mas_pressure(customer_id, at) on stored events.
 \pset null '(null)'
+\set SHOW_CONTEXT never
 
 -- The forecast: spend + (1 - f) x (spend + (1 - f) x recent_daily_average).
 SELECT d.spend, d.average, d.fraction,

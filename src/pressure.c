@@ -13,7 +13,7 @@
  *	  forecast	 = spend + (1 - f) x daily rate
  *
  * Early in the day the recent average dominates, so one early event does
- * not project to an overrun; at the end of the day the forecast is the
+ * not project to an overrun.  At the end of the day the forecast is the
  * spend.  The level is RED when the spend or the forecast exceeds the
  * daily budget, AMBER when the forecast exceeds amber_threshold of it,
  * else GREEN; exactly at a limit is not over it.

@@ -6,7 +6,7 @@
  *
  * The trigger reads the statement's transition table once, collects the
  * customers it touched, and calls masecon.send_signal() for each customer
- * that has a budget policy; that function evaluates the levels, compares
+ * that has a budget policy.  That function evaluates the levels, compares
  * them with the last notified ones and sends the NOTIFY.  Customers with
  * no policy cost one hash look-up per statement: each backend keeps which
  * customers have a policy until a relcache invalidation for

@@ -2,29 +2,29 @@
 --
 -- Each filters on customer_id = value and reads the events through an
 -- index that starts with customer_id, so it runs on one shard on Citus.
--- They scan the events of the range they sum; rollups can replace them
+-- They scan the events of the range they sum, and rollups can replace them
 -- without changing their callers.
 
--- The calendar day of a policy's time zone that an instant falls on.
 CREATE FUNCTION masecon.policy_day(at timestamptz, time_zone text)
 RETURNS date
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT (pg_catalog.timezone(time_zone, at))::date
-$$;
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'masecon_policy_day';
 COMMENT ON FUNCTION masecon.policy_day(timestamptz, text) IS
     'calendar day in time_zone on which the instant at falls';
 
 CREATE FUNCTION masecon.policy_day_start(day date, time_zone text)
 RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT pg_catalog.timezone(time_zone, day::timestamp)
-$$;
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'masecon_policy_day_start';
 COMMENT ON FUNCTION masecon.policy_day_start(date, text) IS
     'instant at which day begins in time_zone; the day ends where the next one begins';
+
+CREATE FUNCTION masecon.day_fraction(at timestamptz, time_zone text)
+RETURNS numeric
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'masecon_day_fraction';
+COMMENT ON FUNCTION masecon.day_fraction(timestamptz, text) IS
+    'fraction of its calendar day in time_zone that has passed at the instant at, from 0 at midnight to below 1';
 
 CREATE FUNCTION masecon.spend_of_day(
     customer_id text,
@@ -100,3 +100,33 @@ SELECT pg_catalog.min(e."timestamp")
 $$;
 COMMENT ON FUNCTION masecon.first_event_time(text) IS
     'timestamp of a customer''s earliest stored event, or NULL when it has none';
+
+-- The average covers at most the 7 full days before day, so that one
+-- expensive day stops weighing on the forecast after a week.
+CREATE FUNCTION masecon.recent_daily_average(
+    customer_id text,
+    day date,
+    time_zone text,
+    OUT history_days integer,
+    OUT average numeric)
+RETURNS record
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT h.days,
+       CASE WHEN h.days > 0
+            THEN masecon.spend_between(recent_daily_average.customer_id,
+                                       masecon.policy_day_start(recent_daily_average.day - h.days,
+                                                                recent_daily_average.time_zone),
+                                       masecon.policy_day_start(recent_daily_average.day,
+                                                                recent_daily_average.time_zone))
+                 / h.days
+            ELSE 0
+       END
+  FROM (SELECT COALESCE(LEAST(7, GREATEST(0, recent_daily_average.day
+                                             - masecon.policy_day(f.first_at, recent_daily_average.time_zone))),
+                        0) AS days
+          FROM (SELECT masecon.first_event_time(recent_daily_average.customer_id) AS first_at) AS f) AS h
+$$;
+COMMENT ON FUNCTION masecon.recent_daily_average(text, date, text) IS
+    'average daily spend of a customer over the full days of time_zone before day, at most 7 and none before its first event; history_days is how many days that is';

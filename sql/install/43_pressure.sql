@@ -29,12 +29,8 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    history_window CONSTANT integer := 7;
     policy masecon.budget_policies;
     result masecon.pressure_figures;
-    day_start timestamptz;
-    day_end timestamptz;
-    first_at timestamptz;
 BEGIN
     IF mas_pressure_figures.customer_id IS NULL OR mas_pressure_figures.customer_id = '' THEN
         RAISE EXCEPTION 'customer_id must not be null or empty'
@@ -55,32 +51,13 @@ BEGIN
     result.amber_threshold := COALESCE(policy.amber_threshold, 0.7);
 
     result.day := masecon.policy_day(mas_pressure_figures.at, result.time_zone);
-    day_start := masecon.policy_day_start(result.day, result.time_zone);
-    day_end := masecon.policy_day_start(result.day + 1, result.time_zone);
     result.spend := (masecon.spend_of_day(mas_pressure_figures.customer_id, result.day,
                                           result.time_zone)).spend;
 
-    -- The recent average covers the full days before this one since the
-    -- customer's first event, at most history_window of them.
-    first_at := masecon.first_event_time(mas_pressure_figures.customer_id);
-    result.history_days := CASE
-        WHEN first_at IS NULL THEN 0
-        ELSE LEAST(history_window,
-                   GREATEST(0, result.day - masecon.policy_day(first_at, result.time_zone)))
-    END;
-    IF result.history_days > 0 THEN
-        result.recent_daily_average := masecon.spend_between(
-            mas_pressure_figures.customer_id,
-            masecon.policy_day_start(result.day - result.history_days, result.time_zone),
-            day_start) / result.history_days;
-    ELSE
-        result.recent_daily_average := 0;
-    END IF;
-
-    -- Days are 23 to 25 hours long where daylight saving time changes.
-    result.elapsed_fraction :=
-        EXTRACT(epoch FROM mas_pressure_figures.at - day_start)::numeric
-        / EXTRACT(epoch FROM day_end - day_start)::numeric;
+    SELECT h.history_days, h.average INTO result.history_days, result.recent_daily_average
+      FROM masecon.recent_daily_average(mas_pressure_figures.customer_id, result.day,
+                                        result.time_zone) AS h;
+    result.elapsed_fraction := masecon.day_fraction(mas_pressure_figures.at, result.time_zone);
     result.forecast := masecon.mas_pressure_forecast(result.spend, result.recent_daily_average,
                                                      result.elapsed_fraction);
     result.level := masecon.mas_pressure(result.spend, result.forecast, result.budget,

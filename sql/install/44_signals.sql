@@ -2,18 +2,23 @@
 -- customer's guardrail signal or pressure level.
 
 -- The levels last notified per customer and day, so that a level is
--- notified once per change and not on every insert.  Rows of earlier days
--- are deleted when a customer's first row of a day is written.
+-- notified once per change and not on every insert.  The row of a day is
+-- written on the first evaluation that day, and rows of earlier days are
+-- deleted then.  It keeps the recent daily average of the pressure
+-- forecast, which the days before do not change, so that inserts sum only
+-- the current day.
 CREATE TABLE masecon.signal_state (
     customer_id text NOT NULL,
     day date NOT NULL,
     signal masecon.guardrail_signal NOT NULL DEFAULT 'PASS',
     pressure masecon.pressure_level NOT NULL DEFAULT 'GREEN',
+    history_days integer NOT NULL,
+    recent_daily_average numeric NOT NULL,
     notified_at timestamptz,
     PRIMARY KEY (customer_id, day)
 );
 COMMENT ON TABLE masecon.signal_state IS
-    'worst guardrail signal and pressure level notified on channel masecon_signal per customer and day of its policy''s time zone';
+    'worst guardrail signal and pressure level notified on channel masecon_signal per customer and day of its policy''s time zone, with the day''s recent daily average';
 
 CREATE FUNCTION masecon.send_signal(
     customer_id text,
@@ -25,55 +30,80 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    zone text;
+    policy masecon.budget_policies;
     today date;
-    old_signal masecon.guardrail_signal;
-    old_pressure masecon.pressure_level;
+    state masecon.signal_state;
+    history record;
+    day_spend record;
+    guardrail masecon.guardrail_result;
+    forecast numeric;
+    level masecon.pressure_level;
     new_signal masecon.guardrail_signal;
     new_pressure masecon.pressure_level;
-    guardrail masecon.guardrail_result;
-    pressure masecon.pressure_figures;
     payload text;
 BEGIN
-    SELECT p.time_zone INTO zone
+    SELECT p.* INTO policy
       FROM masecon.budget_policies AS p
      WHERE p.customer_id = send_signal.customer_id;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    today := masecon.policy_day(send_signal.at, zone);
+    today := masecon.policy_day(send_signal.at, policy.time_zone);
 
-    SELECT s.signal, s.pressure INTO old_signal, old_pressure
+    SELECT s.* INTO state
       FROM masecon.signal_state AS s
      WHERE s.customer_id = send_signal.customer_id AND s.day = today;
-    old_signal := COALESCE(old_signal, 'PASS');
-    old_pressure := COALESCE(old_pressure, 'GREEN');
-    IF old_signal = 'BLOCK' AND old_pressure = 'RED' THEN
+    IF NOT FOUND THEN
+        SELECT h.* INTO history
+          FROM masecon.recent_daily_average(send_signal.customer_id, today, policy.time_zone) AS h;
+        INSERT INTO masecon.signal_state AS s (customer_id, day, history_days, recent_daily_average)
+        VALUES (send_signal.customer_id, today, history.history_days, history.average)
+        ON CONFLICT DO NOTHING
+        RETURNING s.* INTO state;
+        IF FOUND THEN
+            DELETE FROM masecon.signal_state AS s
+             WHERE s.customer_id = send_signal.customer_id AND s.day < today;
+        ELSE
+            -- Another session wrote the row first.
+            SELECT s.* INTO STRICT state
+              FROM masecon.signal_state AS s
+             WHERE s.customer_id = send_signal.customer_id AND s.day = today;
+        END IF;
+    END IF;
+    IF state.signal = 'BLOCK' AND state.pressure = 'RED' THEN
         RETURN false;
     END IF;
 
-    guardrail := masecon.mas_evaluate_guardrail(send_signal.customer_id, NULL, NULL, 0, send_signal.at);
-    pressure := masecon.mas_pressure_figures(send_signal.customer_id, send_signal.at);
-    IF guardrail.signal <= old_signal AND pressure.level <= old_pressure THEN
+    -- The customer-wide levels that masecon.mas_evaluate_guardrail(customer_id)
+    -- and masecon.mas_pressure(customer_id) return, from one sum of the day.
+    SELECT d.* INTO day_spend
+      FROM masecon.spend_of_day(send_signal.customer_id, today, policy.time_zone) AS d;
+    guardrail := masecon.mas_evaluate_guardrail(
+        daily_spend => day_spend.spend,
+        daily_budget => policy.daily_budget_limit,
+        workflow_spend => NULL,
+        workflow_budget => policy.workflow_budget_limit,
+        agent_steps => NULL,
+        step_limit => policy.step_limit_per_agent,
+        unpriced_models => day_spend.unpriced_models,
+        warn_threshold => policy.warn_threshold);
+    forecast := masecon.mas_pressure_forecast(day_spend.spend, state.recent_daily_average,
+                                              masecon.day_fraction(send_signal.at, policy.time_zone));
+    level := masecon.mas_pressure(day_spend.spend, forecast, policy.daily_budget_limit,
+                                  policy.amber_threshold);
+    IF guardrail.signal <= state.signal AND level <= state.pressure THEN
         RETURN false;
     END IF;
 
-    -- Lock the state row and compare again, so that two sessions that
-    -- both saw the old level notify the change once.
-    INSERT INTO masecon.signal_state AS s (customer_id, day)
-    VALUES (send_signal.customer_id, today)
-    ON CONFLICT DO NOTHING;
-    IF FOUND THEN
-        DELETE FROM masecon.signal_state AS s
-         WHERE s.customer_id = send_signal.customer_id AND s.day < today;
-    END IF;
-    SELECT s.signal, s.pressure INTO old_signal, old_pressure
+    -- Lock the row and compare again, so that two sessions that both saw
+    -- the old levels notify the change once.
+    SELECT s.* INTO STRICT state
       FROM masecon.signal_state AS s
      WHERE s.customer_id = send_signal.customer_id AND s.day = today
        FOR UPDATE;
-    new_signal := GREATEST(old_signal, guardrail.signal);
-    new_pressure := GREATEST(old_pressure, pressure.level);
-    IF new_signal = old_signal AND new_pressure = old_pressure THEN
+    new_signal := GREATEST(state.signal, guardrail.signal);
+    new_pressure := GREATEST(state.pressure, level);
+    IF new_signal = state.signal AND new_pressure = state.pressure THEN
         RETURN false;
     END IF;
     UPDATE masecon.signal_state AS s
@@ -85,14 +115,14 @@ BEGIN
         'workflow', send_signal.workflow_id,
         'events', send_signal.events,
         'day', today,
-        'old_signal', old_signal,
+        'old_signal', state.signal,
         'new_signal', new_signal,
-        'old_pressure', old_pressure,
+        'old_pressure', state.pressure,
         'new_pressure', new_pressure,
         'daily_spend', guardrail.daily_spend,
         'daily_budget', guardrail.daily_budget,
-        'forecast', pressure.forecast,
-        'ratio', pressure.ratio,
+        'forecast', forecast,
+        'ratio', CASE WHEN policy.daily_budget_limit > 0 THEN forecast / policy.daily_budget_limit END,
         'reasons', guardrail.reasons)::text;
     -- NOTIFY rejects payloads of 8000 bytes or more; many long model names
     -- could get there, so the reasons are dropped first.

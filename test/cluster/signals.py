@@ -130,7 +130,7 @@ check("the committed crossing sends one notification",
       len(notes) == 1 and notes[0][1]["customer"] == "sig-d", notes)
 
 # Two sessions cross the budget of sig-e at once.  The second waits for the
-# first's signal_state row, then sees the level already notified.
+# first's signal_state row, then finds the level already notified.
 first = connect(autocommit=False)
 second = connect(autocommit=False)
 insert("sig-e", "wf-e1", 11, conn=first)
