@@ -1,9 +1,8 @@
 -- Spend look-ups behind the guardrail and pressure functions.
 --
--- Each filters on customer_id = value and reads the events through an
--- index that starts with customer_id, so it runs on one shard on Citus.
--- They scan the events of the range they sum, and rollups can replace them
--- without changing their callers.
+-- Each filters on customer_id = value, so it runs on one shard on Citus.
+-- The sums come from the rollup readers (masecon.daily_spend and
+-- masecon.key_spend), so they do not grow with history.
 
 CREATE FUNCTION masecon.policy_day(at timestamptz, time_zone text)
 RETURNS date
@@ -26,10 +25,11 @@ AS 'MODULE_PATHNAME', 'masecon_day_fraction';
 COMMENT ON FUNCTION masecon.day_fraction(timestamptz, text) IS
     'fraction of its calendar day in time_zone that has passed at the instant at, from 0 at midnight to below 1';
 
+-- The day is a calendar day of the customer's policy time zone, as in
+-- masecon.daily_spend.
 CREATE FUNCTION masecon.spend_of_day(
     customer_id text,
     day date,
-    time_zone text,
     OUT spend numeric,
     OUT events bigint,
     OUT unpriced_models text[])
@@ -37,18 +37,26 @@ RETURNS record
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT COALESCE(pg_catalog.sum(e.execution_cost_total), 0),
-       pg_catalog.count(*),
-       COALESCE(pg_catalog.array_agg(DISTINCT e.model_name ORDER BY e.model_name)
-                    FILTER (WHERE e.price_status = 'unpriced'),
-                '{}')
-  FROM masecon.execution_events AS e
- WHERE e.customer_id = spend_of_day.customer_id
-   AND e."timestamp" >= masecon.policy_day_start(spend_of_day.day, spend_of_day.time_zone)
-   AND e."timestamp" < masecon.policy_day_start(spend_of_day.day + 1, spend_of_day.time_zone)
+SELECT COALESCE(d.cost, 0),
+       COALESCE(d.executions, 0),
+       CASE WHEN d.unpriced_events > 0 THEN
+           -- NOTE: naming the models scans the day's events, which is cheap
+           -- only because unpriced events are rare.
+           ARRAY(SELECT DISTINCT e.model_name
+                   FROM masecon.execution_events AS e
+                  WHERE e.customer_id = spend_of_day.customer_id
+                    AND e.price_status = 'unpriced'
+                    AND e."timestamp" >= masecon.policy_day_start(spend_of_day.day, z.time_zone)
+                    AND e."timestamp" < masecon.policy_day_start(spend_of_day.day + 1, z.time_zone)
+                  ORDER BY 1)
+       ELSE '{}'
+       END
+  FROM (SELECT masecon.customer_time_zone(spend_of_day.customer_id) AS time_zone) AS z
+  LEFT JOIN masecon.daily_spend(spend_of_day.customer_id, spend_of_day.day, spend_of_day.day) AS d
+    ON true
 $$;
-COMMENT ON FUNCTION masecon.spend_of_day(text, date, text) IS
-    'spend, event count and unpriced models of a customer on one calendar day of time_zone';
+COMMENT ON FUNCTION masecon.spend_of_day(text, date) IS
+    'spend, event count and unpriced models of a customer on one calendar day of its policy''s time zone';
 
 CREATE FUNCTION masecon.spend_of_workflow(
     customer_id text,
@@ -61,33 +69,22 @@ RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT COALESCE(pg_catalog.sum(e.execution_cost_total), 0),
-       CASE WHEN spend_of_workflow.agent_id IS NOT NULL
-            THEN pg_catalog.count(*) FILTER (WHERE e.agent_id = spend_of_workflow.agent_id)
+SELECT (masecon.key_spend(spend_of_workflow.customer_id, spend_of_workflow.workflow_id)).cost,
+       CASE WHEN spend_of_workflow.agent_id IS NOT NULL THEN
+           (masecon.key_spend(spend_of_workflow.customer_id, spend_of_workflow.workflow_id,
+                              spend_of_workflow.agent_id)).executions
        END,
-       COALESCE(pg_catalog.array_agg(DISTINCT e.model_name ORDER BY e.model_name)
-                    FILTER (WHERE e.price_status = 'unpriced'),
-                '{}')
-  FROM masecon.execution_events AS e
- WHERE e.customer_id = spend_of_workflow.customer_id
-   AND e.workflow_id = spend_of_workflow.workflow_id
+       -- NOTE: the rollups do not count unpriced events per workflow, so this
+       -- reads the workflow's events through its index.
+       ARRAY(SELECT DISTINCT e.model_name
+               FROM masecon.execution_events AS e
+              WHERE e.customer_id = spend_of_workflow.customer_id
+                AND e.workflow_id = spend_of_workflow.workflow_id
+                AND e.price_status = 'unpriced'
+              ORDER BY 1)
 $$;
 COMMENT ON FUNCTION masecon.spend_of_workflow(text, text, text) IS
     'spend and unpriced models of all events of a workflow, and the steps of agent_id in it (NULL when agent_id is NULL)';
-
-CREATE FUNCTION masecon.spend_between(customer_id text, since timestamptz, until timestamptz)
-RETURNS numeric
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT COALESCE(pg_catalog.sum(e.execution_cost_total), 0)
-  FROM masecon.execution_events AS e
- WHERE e.customer_id = spend_between.customer_id
-   AND e."timestamp" >= spend_between.since
-   AND e."timestamp" < spend_between.until
-$$;
-COMMENT ON FUNCTION masecon.spend_between(text, timestamptz, timestamptz) IS
-    'spend of a customer''s events from since (included) to until (excluded)';
 
 CREATE FUNCTION masecon.first_event_time(customer_id text)
 RETURNS timestamptz
@@ -106,7 +103,6 @@ COMMENT ON FUNCTION masecon.first_event_time(text) IS
 CREATE FUNCTION masecon.recent_daily_average(
     customer_id text,
     day date,
-    time_zone text,
     OUT history_days integer,
     OUT average numeric)
 RETURNS record
@@ -114,19 +110,19 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT h.days,
-       CASE WHEN h.days > 0
-            THEN masecon.spend_between(recent_daily_average.customer_id,
-                                       masecon.policy_day_start(recent_daily_average.day - h.days,
-                                                                recent_daily_average.time_zone),
-                                       masecon.policy_day_start(recent_daily_average.day,
-                                                                recent_daily_average.time_zone))
-                 / h.days
-            ELSE 0
+       CASE WHEN h.days > 0 THEN
+           COALESCE((SELECT pg_catalog.sum(d.cost)
+                       FROM masecon.daily_spend(recent_daily_average.customer_id,
+                                                recent_daily_average.day - h.days,
+                                                recent_daily_average.day - 1) AS d), 0)
+           / h.days
+       ELSE 0
        END
   FROM (SELECT COALESCE(LEAST(7, GREATEST(0, recent_daily_average.day
-                                             - masecon.policy_day(f.first_at, recent_daily_average.time_zone))),
+                                             - masecon.policy_day(f.first_at, f.time_zone))),
                         0) AS days
-          FROM (SELECT masecon.first_event_time(recent_daily_average.customer_id) AS first_at) AS f) AS h
+          FROM (SELECT masecon.first_event_time(recent_daily_average.customer_id) AS first_at,
+                       masecon.customer_time_zone(recent_daily_average.customer_id) AS time_zone) AS f) AS h
 $$;
-COMMENT ON FUNCTION masecon.recent_daily_average(text, date, text) IS
-    'average daily spend of a customer over the full days of time_zone before day, at most 7 and none before its first event; history_days is how many days that is';
+COMMENT ON FUNCTION masecon.recent_daily_average(text, date) IS
+    'average daily spend of a customer over the full days of its policy''s time zone before day, at most 7 and none before its first event; history_days is how many days that is';

@@ -60,8 +60,7 @@ BEGIN
 
     SELECT d.spend, d.unpriced_models INTO day_spend, day_unpriced
       FROM masecon.spend_of_day(mas_evaluate_guardrail.customer_id,
-                                masecon.policy_day(mas_evaluate_guardrail.at, zone),
-                                zone) AS d;
+                                masecon.policy_day(mas_evaluate_guardrail.at, zone)) AS d;
 
     IF mas_evaluate_guardrail.workflow_id IS NOT NULL THEN
         SELECT w.spend, w.agent_steps, w.unpriced_models INTO flow_spend, flow_steps, flow_unpriced

@@ -51,12 +51,10 @@ BEGIN
     result.amber_threshold := COALESCE(policy.amber_threshold, 0.7);
 
     result.day := masecon.policy_day(mas_pressure_figures.at, result.time_zone);
-    result.spend := (masecon.spend_of_day(mas_pressure_figures.customer_id, result.day,
-                                          result.time_zone)).spend;
+    result.spend := (masecon.spend_of_day(mas_pressure_figures.customer_id, result.day)).spend;
 
     SELECT h.history_days, h.average INTO result.history_days, result.recent_daily_average
-      FROM masecon.recent_daily_average(mas_pressure_figures.customer_id, result.day,
-                                        result.time_zone) AS h;
+      FROM masecon.recent_daily_average(mas_pressure_figures.customer_id, result.day) AS h;
     result.elapsed_fraction := masecon.day_fraction(mas_pressure_figures.at, result.time_zone);
     result.forecast := masecon.mas_pressure_forecast(result.spend, result.recent_daily_average,
                                                      result.elapsed_fraction);

@@ -5,7 +5,7 @@
 -- notified once per change and not on every insert.  The row of a day is
 -- written on the first evaluation that day, and rows of earlier days are
 -- deleted then.  It keeps the recent daily average of the pressure
--- forecast, which the days before do not change, so that inserts sum only
+-- forecast, which the days before do not change, so that inserts read only
 -- the current day.
 CREATE TABLE masecon.signal_state (
     customer_id text NOT NULL,
@@ -55,7 +55,7 @@ BEGIN
      WHERE s.customer_id = send_signal.customer_id AND s.day = today;
     IF NOT FOUND THEN
         SELECT h.* INTO history
-          FROM masecon.recent_daily_average(send_signal.customer_id, today, policy.time_zone) AS h;
+          FROM masecon.recent_daily_average(send_signal.customer_id, today) AS h;
         INSERT INTO masecon.signal_state AS s (customer_id, day, history_days, recent_daily_average)
         VALUES (send_signal.customer_id, today, history.history_days, history.average)
         ON CONFLICT DO NOTHING
@@ -77,7 +77,7 @@ BEGIN
     -- The customer-wide levels that masecon.mas_evaluate_guardrail(customer_id)
     -- and masecon.mas_pressure(customer_id) return, from one sum of the day.
     SELECT d.* INTO day_spend
-      FROM masecon.spend_of_day(send_signal.customer_id, today, policy.time_zone) AS d;
+      FROM masecon.spend_of_day(send_signal.customer_id, today) AS d;
     guardrail := masecon.mas_evaluate_guardrail(
         daily_spend => day_spend.spend,
         daily_budget => policy.daily_budget_limit,
