@@ -40,8 +40,8 @@ AS $$
 SELECT COALESCE(d.cost, 0),
        COALESCE(d.executions, 0),
        CASE WHEN d.unpriced_events > 0 THEN
-           -- NOTE: naming the models scans the day's events, which is cheap
-           -- only because unpriced events are rare.
+           -- NOTE: naming the models reads the day's events, so a day with
+           -- unpriced events costs a scan of that day.
            ARRAY(SELECT DISTINCT e.model_name
                    FROM masecon.execution_events AS e
                   WHERE e.customer_id = spend_of_day.customer_id
