@@ -21,13 +21,19 @@ UNION ALL
 SELECT 'policies', md5(string_agg(p::text, ';' ORDER BY p.customer_id))
   FROM masecon.budget_policies AS p WHERE p.customer_id NOT LIKE 'demo-%';
 
--- A hash of every demo row, policy_id aside (an identity that grows with
--- each insert), with timestamps printed in UTC.
+-- A hash of every demo row, with timestamps printed in UTC.  It leaves
+-- out the columns that number rows or transactions: policy_id (an identity)
+-- and ingest_xid (the inserting transaction).
 CREATE TEMP TABLE seed_hashes (label text, events_hash text, workflows_hash text, policies_hash text);
 CREATE FUNCTION pg_temp.record_demo_rows(label text) RETURNS void LANGUAGE sql SET TimeZone = 'UTC' AS $$
 INSERT INTO seed_hashes
 SELECT label,
-       (SELECT md5(string_agg(e::text, ';' ORDER BY e.customer_id, e.execution_id))
+       (SELECT md5(string_agg(concat_ws('|', e.execution_id, e.customer_id, e.workflow_id, e.agent_id,
+                                        e.model_name, e.resolved_model, e.tokens_in, e.tokens_out,
+                                        e.cached_tokens_in, e.cache_write_tokens_in, e.tool_calls,
+                                        e.tool_cost_total, e.reported_cost, e.execution_cost_total,
+                                        e.price_status, e.latency_ms, e.confidence_score, e."timestamp"),
+                              ';' ORDER BY e.customer_id, e.execution_id))
           FROM masecon.execution_events AS e WHERE e.customer_id LIKE 'demo-%'),
        (SELECT md5(string_agg(w::text, ';' ORDER BY w.customer_id, w.workflow_id))
           FROM masecon.workflows AS w WHERE w.customer_id LIKE 'demo-%'),
