@@ -79,7 +79,7 @@ COMMENT ON FUNCTION masecon.demo_agents() IS
 -- window is the `days` days in the customer's time zone that end with the
 -- day `until` falls on.  A few days per customer (one per 14 days, none
 -- in windows under 7 days, never the last day) are spike days with four
--- times the runs; weekends have about a third of a weekday's runs.
+-- times a weekday's runs; weekends have about a third of a weekday's runs.
 CREATE FUNCTION masecon.demo_days(customers integer, days integer, events_per_day integer,
                                   seed bigint, until timestamptz)
 RETURNS TABLE (customer_no integer, customer_id text, time_zone text, day_index integer,
@@ -95,9 +95,11 @@ SELECT c.customer_no,
        d.local_date,
        s.spike,
        floor(events_per_day * c.size
-             * CASE extract(isodow FROM d.local_date) WHEN 6 THEN 0.4 WHEN 7 THEN 0.3 ELSE 1.0 END
+             * CASE WHEN s.spike THEN 4.0
+                    WHEN extract(isodow FROM d.local_date) = 6 THEN 0.4
+                    WHEN extract(isodow FROM d.local_date) = 7 THEN 0.3
+                    ELSE 1.0 END
              * (0.85 + 0.3 * masecon.demo_random(seed, 1, c.customer_no, d.i))
-             * CASE WHEN s.spike THEN 4 ELSE 1 END
              / 7.0
              + masecon.demo_random(seed, 15, c.customer_no, d.i))::integer
   FROM masecon.demo_customers(customers) AS c
