@@ -48,7 +48,7 @@ SELECT count(*) AS rows_that_differ
         (SELECT * FROM daily_costs_utc EXCEPT SELECT * FROM masecon.daily_costs WHERE customer_id LIKE 'dv-%')) AS d;
 SET LOCAL TimeZone = 'UTC';
 
--- A query for one customer sees the same rows.
+-- A query for one customer returns the same rows.
 SELECT day, cost FROM masecon.daily_costs WHERE customer_id = 'dv-tokyo' ORDER BY day;
 
 -- The views read the policy when queried: a customer whose policy moves

@@ -87,9 +87,9 @@ COMMENT ON VIEW masecon.workflow_costs IS
 -- A spike is a day of the window (today in the customer's time zone and
 -- the days before it) whose cost exceeds factor times the customer's
 -- average daily cost, averaged over the window's days that have events.
--- The test compares cost * days_with_events with factor * window_cost, so
--- a day exactly at the factor is no spike whatever the rounding of the
--- average.  mas_cost_spikes below is the same query with the window and
+-- The comparison is cost * days_with_events > factor * window_cost, in
+-- exact numeric arithmetic, so a day exactly at the factor is no spike
+-- whatever the rounding of the average.  mas_cost_spikes below is the same query with the window and
 -- the factor as arguments.
 CREATE VIEW masecon.cost_spikes AS
 SELECT w."time",

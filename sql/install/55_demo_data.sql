@@ -3,10 +3,10 @@
 -- Demo rows belong to customers whose customer_id starts with 'demo-';
 -- re-seeding deletes the events, workflows and budget policies of those
 -- customers and of no other.  Every generated value comes from
--- masecon.demo_random, a pure function of the seed and the row's position,
--- and every instant from `until` and the customers' time zones, so the
--- same arguments give the same rows whatever the clock, the session's
--- time zone or the order in which rows are generated.
+-- masecon.demo_random, a pure function of the seed and the row's position.
+-- Every instant comes from `until` and the customers' time zones.  So the
+-- same arguments give the same rows whatever the clock, the session's time
+-- zone or the order in which rows are generated.
 
 CREATE FUNCTION masecon.demo_random(seed bigint, stream bigint, key1 bigint, key2 bigint)
 RETURNS double precision
@@ -39,8 +39,8 @@ COMMENT ON FUNCTION masecon.demo_customers(integer) IS
     'the first customers demo customers of mas_seed_demo_data with their time zone, size and main workflow template';
 
 -- Workflow templates and their agents.  Token ranges follow the work each
--- agent does: a router reads a short prompt and answers in a few tokens, a
--- coder reads a large, mostly cached context.  Steps per agent are drawn
+-- agent does: a router reads a short prompt and replies in a few tokens,
+-- and a coder reads a large, mostly cached context.  Steps per agent are drawn
 -- from 1 to max_steps, which averages about 7 events per workflow run.
 CREATE FUNCTION masecon.demo_agents()
 RETURNS TABLE (template integer, task_type text, workflow_name text,
@@ -79,7 +79,7 @@ COMMENT ON FUNCTION masecon.demo_agents() IS
 -- window is the `days` days in the customer's time zone that end with the
 -- day `until` falls on.  A few days per customer (one per 14 days, none
 -- in windows under 7 days, never the last day) are spike days with four
--- times a weekday's runs; weekends have about a third of a weekday's runs.
+-- times a weekday's runs.  Weekends have about a third of a weekday's runs.
 CREATE FUNCTION masecon.demo_days(customers integer, days integer, events_per_day integer,
                                   seed bigint, until timestamptz)
 RETURNS TABLE (customer_no integer, customer_id text, time_zone text, day_index integer,
@@ -115,7 +115,7 @@ COMMENT ON FUNCTION masecon.demo_days(integer, integer, integer, bigint, timesta
 
 -- The workflow runs of one day of the window, for every demo customer.
 -- A run starts in business hours (08:00 to 18:00 local, busiest at 13:00)
--- four times in five, and at any hour otherwise; runs that would start
+-- four times in five, and at any hour otherwise.  Runs that would start
 -- after `until` are left out.
 CREATE FUNCTION masecon.demo_runs(customers integer, days integer, events_per_day integer,
                                   seed bigint, until timestamptz, day_index integer)
@@ -227,7 +227,7 @@ BEGIN
     report_every := CASE WHEN customers::bigint * days * events_per_day >= 100000
                          THEN greatest(1, days / 10) END;
 
-    -- One day at a time, so that a large run can report its progress; each
+    -- One day at a time, so that a large run can report its progress.  Each
     -- day's rows go in with two set-based statements, through the pricing
     -- trigger.
     FOR day_index IN 0 .. days - 1 LOOP
@@ -268,7 +268,7 @@ BEGIN
                        CASE WHEN r.customer_no = trial_customer AND day_index = trial_day AND a.agent_position = 1
                             THEN trial_model ELSE a.model_name END AS model_name,
                        st.step,
-                       -- Later steps carry the earlier answers in their context.
+                       -- Later steps carry the earlier outputs in their context.
                        (a.min_tokens_in
                         + floor((a.max_tokens_in - a.min_tokens_in) * masecon.demo_random(seed, 8, r.day_key, k.key) ^ 2)
                         + (st.step - 1) * a.max_tokens_out / 2)::bigint AS tokens_in,
@@ -303,7 +303,7 @@ BEGIN
 
     -- Policies come last, so that seeding triggers no budget checks.  The
     -- daily budget is 1.3x the customer's costliest ordinary full day, so
-    -- ordinary days pass and spike days exceed it; the workflow budget is
+    -- ordinary days pass and spike days exceed it.  The workflow budget is
     -- 6x the mean workflow cost, and the third customer has none.
     window_start := (SELECT min(d.local_date::timestamp AT TIME ZONE d.time_zone)
                        FROM masecon.demo_days(customers, days, events_per_day, seed, until) AS d);
