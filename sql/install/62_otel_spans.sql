@@ -137,18 +137,29 @@ CREATE TYPE masecon.recorded_span AS (
 COMMENT ON TYPE masecon.recorded_span IS
     'result of masecon.mas_record_spans for one span: action is recorded, duplicate (already stored) or skipped, with the reason';
 
-CREATE FUNCTION masecon.mas_record_spans(
-    traces jsonb,
-    customer_id text DEFAULT NULL,
-    workflow_id text DEFAULT NULL)
-RETURNS SETOF masecon.recorded_span
+
+-- Records the event of one span that masecon.mas_record_spans has read,
+-- or returns why the span is skipped.  Agent, workflow and customer are
+-- the values found on the span, its ancestors or the resource.
+CREATE FUNCTION masecon.record_span(
+    trace_id text,
+    span_id text,
+    span_name text,
+    attributes jsonb,
+    start_time jsonb,
+    end_time jsonb,
+    model_name text,
+    agent_id text,
+    workflow_id text,
+    customer_id text)
+RETURNS masecon.recorded_span
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    span record;
     result masecon.recorded_span;
-    operation text;
+    operation text := attributes ->> 'gen_ai.operation.name';
+    is_llm_call boolean;
     input_tokens bigint;
     output_tokens bigint;
     cache_read_tokens bigint;
@@ -156,6 +167,132 @@ DECLARE
     started timestamptz;
     ended timestamptz;
     latency integer;
+BEGIN
+    result.trace_id := record_span.trace_id;
+    result.span_id := record_span.span_id;
+    result.span_name := record_span.span_name;
+
+    input_tokens := masecon.otlp_count(attributes, 'gen_ai.usage.input_tokens',
+                                       'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt',
+                                       'llm.usage.prompt_tokens');
+    output_tokens := masecon.otlp_count(attributes, 'gen_ai.usage.output_tokens',
+                                        'gen_ai.usage.completion_tokens', 'llm.token_count.completion',
+                                        'llm.usage.completion_tokens');
+
+    -- One event per LLM call.  Agent, tool and embedding spans are
+    -- skipped; an invoke_agent span that sums its calls' usage would
+    -- otherwise count it twice.  Spans without gen_ai.operation.name come
+    -- from older or other instrumentations.
+    IF operation IS NOT NULL THEN
+        is_llm_call := operation IN ('chat', 'text_completion', 'generate_content');
+    ELSE
+        is_llm_call := coalesce(attributes ->> 'openinference.span.kind' = 'LLM', false)
+                       OR coalesce(attributes ->> 'llm.request.type' IN ('chat', 'completion'), false)
+                       OR (record_span.model_name IS NOT NULL
+                           AND (input_tokens IS NOT NULL OR output_tokens IS NOT NULL));
+    END IF;
+    result.action := 'skipped';
+    IF NOT is_llm_call THEN
+        result.reason := CASE
+            WHEN operation IS NOT NULL THEN format('gen_ai.operation.name is %s, not an LLM call', operation)
+            ELSE 'not a GenAI LLM call span' END;
+        RETURN result;
+    END IF;
+    IF record_span.model_name IS NULL THEN
+        result.reason := 'no gen_ai.response.model or gen_ai.request.model attribute';
+        RETURN result;
+    END IF;
+    IF input_tokens IS NULL AND output_tokens IS NULL THEN
+        result.reason := 'no gen_ai.usage.input_tokens or gen_ai.usage.output_tokens attribute';
+        RETURN result;
+    END IF;
+
+    cache_read_tokens := coalesce(masecon.otlp_count(attributes,
+                                      'gen_ai.usage.cache_read.input_tokens',
+                                      'gen_ai.usage.cache_read_input_tokens',
+                                      'gen_ai.usage.input_tokens.cached',
+                                      'llm.token_count.prompt_details.cache_read'), 0);
+    cache_write_tokens := coalesce(masecon.otlp_count(attributes,
+                                       'gen_ai.usage.cache_creation.input_tokens',
+                                       'gen_ai.usage.cache_creation_input_tokens',
+                                       'gen_ai.usage.input_tokens.cache_write',
+                                       'llm.token_count.prompt_details.cache_write'), 0);
+    input_tokens := coalesce(input_tokens, 0);
+    -- The conventions count the cache inside input_tokens, but some
+    -- instrumentations pass on Anthropic's input_tokens, which excludes
+    -- it.  A cache larger than the input shows that case.
+    -- NOTE: when such an instrumentation reports a cache smaller than the
+    -- fresh input, the cached tokens are taken as part of it.
+    IF cache_read_tokens + cache_write_tokens > input_tokens THEN
+        input_tokens := input_tokens + cache_read_tokens + cache_write_tokens;
+    END IF;
+
+    started := masecon.otlp_time(start_time);
+    ended := masecon.otlp_time(end_time);
+    IF started IS NOT NULL AND ended >= started THEN
+        latency := least(round(extract(epoch FROM ended - started) * 1000), 2147483647)::integer;
+    END IF;
+
+    result.execution_id := record_span.trace_id || '-' || record_span.span_id;
+    result.customer_id := record_span.customer_id;
+    result.workflow_id := record_span.workflow_id;
+    result.agent_id := record_span.agent_id;
+    result.model_name := record_span.model_name;
+
+    INSERT INTO masecon.execution_events AS e
+        (execution_id, customer_id, workflow_id, agent_id, model_name,
+         tokens_in, tokens_out, cached_tokens_in, cache_write_tokens_in,
+         latency_ms, "timestamp")
+    VALUES
+        (result.execution_id, result.customer_id, result.workflow_id,
+         result.agent_id, result.model_name, input_tokens,
+         coalesce(output_tokens, 0), cache_read_tokens, cache_write_tokens,
+         latency, coalesce(ended, started, pg_catalog.now()))
+    ON CONFLICT ON CONSTRAINT execution_events_pkey DO NOTHING
+    RETURNING e.customer_id, e.tokens_in, e.tokens_out, e.cached_tokens_in,
+              e.cache_write_tokens_in, e.execution_cost_total, e.price_status
+         INTO result.customer_id, result.tokens_in, result.tokens_out,
+              result.cached_tokens_in, result.cache_write_tokens_in,
+              result.execution_cost_total, result.price_status;
+    IF FOUND THEN
+        result.action := 'recorded';
+        RETURN result;
+    END IF;
+
+    -- Sent before: report the stored event.
+    SELECT 'duplicate', e.customer_id, e.workflow_id, e.agent_id, e.model_name,
+           e.tokens_in, e.tokens_out, e.cached_tokens_in, e.cache_write_tokens_in,
+           e.execution_cost_total, e.price_status
+      INTO result.action, result.customer_id, result.workflow_id, result.agent_id,
+           result.model_name, result.tokens_in, result.tokens_out,
+           result.cached_tokens_in, result.cache_write_tokens_in,
+           result.execution_cost_total, result.price_status
+      FROM masecon.execution_events AS e
+     WHERE e.execution_id = result.execution_id
+       AND e.customer_id = coalesce(result.customer_id,
+                                    (SELECT w.customer_id
+                                       FROM masecon.workflows AS w
+                                      WHERE w.workflow_id = result.workflow_id));
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION masecon.record_span(text, text, text, jsonb, jsonb, jsonb, text, text, text, text) IS
+    'records the event of one span read by masecon.mas_record_spans, or returns why it is skipped';
+
+CREATE FUNCTION masecon.mas_record_spans(
+    traces jsonb,
+    customer_id text DEFAULT NULL,
+    workflow_id text DEFAULT NULL)
+RETURNS SETOF masecon.recorded_span
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+-- The planner takes each jsonb_array_elements for 100 rows, so the span
+-- query looks costly enough to JIT-compile, which takes far longer than
+-- reading a real export.
+SET jit = off
+AS $$
+DECLARE
+    span record;
     message text;
     state text;
     detail text;
@@ -217,6 +354,11 @@ BEGIN
              GROUP BY l.trace_id, l.span_id
         )
         SELECT s.trace_id, s.span_id, s.name, s.attributes, s.start_time, s.end_time,
+               coalesce(s.attributes ->> 'gen_ai.response.model',
+                        s.attributes ->> 'gen_ai.request.model',
+                        s.attributes ->> 'llm.model_name',
+                        s.attributes ->> 'llm.response.model',
+                        s.attributes ->> 'llm.request.model') AS model_name,
                coalesce(i.agent_id,
                         s.resource_attributes ->> 'gen_ai.agent.id',
                         s.resource_attributes ->> 'gen_ai.agent.name') AS agent_id,
@@ -224,112 +366,24 @@ BEGIN
                         s.resource_attributes ->> 'masecon.workflow_id',
                         s.resource_attributes ->> 'gen_ai.conversation.id') AS workflow_id,
                coalesce(i.customer_id,
-                        s.resource_attributes ->> 'masecon.customer_id') AS customer_id,
-               coalesce(s.attributes ->> 'gen_ai.response.model',
-                        s.attributes ->> 'gen_ai.request.model',
-                        s.attributes ->> 'llm.model_name',
-                        s.attributes ->> 'llm.response.model',
-                        s.attributes ->> 'llm.request.model') AS model_name
+                        s.resource_attributes ->> 'masecon.customer_id') AS customer_id
           FROM spans AS s
           LEFT JOIN inherited AS i ON i.trace_id = s.trace_id AND i.span_id = s.span_id
          ORDER BY s.resource_n, s.scope_n, s.span_n
     LOOP
-        result := NULL;
-        result.trace_id := span.trace_id;
-        result.span_id := span.span_id;
-        result.span_name := span.name;
         IF span.trace_id IS NULL OR span.span_id IS NULL THEN
             RAISE EXCEPTION 'span "%" has no traceId or spanId', span.name
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'Every OTLP span has a 32-digit traceId and a 16-digit spanId.';
         END IF;
-
-        -- One event per LLM call.  Agent, tool and embedding spans are
-        -- skipped; an invoke_agent span that sums its calls' usage would
-        -- otherwise count it twice.
-        operation := span.attributes ->> 'gen_ai.operation.name';
-        input_tokens := masecon.otlp_count(span.attributes, 'gen_ai.usage.input_tokens',
-                                           'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt',
-                                           'llm.usage.prompt_tokens');
-        output_tokens := masecon.otlp_count(span.attributes, 'gen_ai.usage.output_tokens',
-                                            'gen_ai.usage.completion_tokens', 'llm.token_count.completion',
-                                            'llm.usage.completion_tokens');
-        IF NOT (operation IN ('chat', 'text_completion', 'generate_content')
-                OR (operation IS NULL
-                    AND (span.attributes ->> 'openinference.span.kind' = 'LLM'
-                         OR span.attributes ->> 'llm.request.type' IN ('chat', 'completion')
-                         OR (span.model_name IS NOT NULL
-                             AND (input_tokens IS NOT NULL OR output_tokens IS NOT NULL))))) THEN
-            result.action := 'skipped';
-            result.reason := CASE
-                WHEN operation IS NOT NULL
-                    THEN format('gen_ai.operation.name is %s, not an LLM call', operation)
-                ELSE 'not a GenAI LLM call span' END;
-            RETURN NEXT result;
-            CONTINUE;
-        END IF;
-        IF span.model_name IS NULL THEN
-            result.action := 'skipped';
-            result.reason := 'no gen_ai.response.model or gen_ai.request.model attribute';
-            RETURN NEXT result;
-            CONTINUE;
-        END IF;
-        IF input_tokens IS NULL AND output_tokens IS NULL THEN
-            result.action := 'skipped';
-            result.reason := 'no gen_ai.usage.input_tokens or gen_ai.usage.output_tokens attribute';
-            RETURN NEXT result;
-            CONTINUE;
-        END IF;
-
-        cache_read_tokens := coalesce(masecon.otlp_count(span.attributes,
-                                          'gen_ai.usage.cache_read.input_tokens',
-                                          'gen_ai.usage.cache_read_input_tokens',
-                                          'gen_ai.usage.input_tokens.cached',
-                                          'llm.token_count.prompt_details.cache_read'), 0);
-        cache_write_tokens := coalesce(masecon.otlp_count(span.attributes,
-                                           'gen_ai.usage.cache_creation.input_tokens',
-                                           'gen_ai.usage.cache_creation_input_tokens',
-                                           'gen_ai.usage.input_tokens.cache_write',
-                                           'llm.token_count.prompt_details.cache_write'), 0);
-        input_tokens := coalesce(input_tokens, 0);
-        -- The conventions count the cache inside input_tokens, but some
-        -- instrumentations pass on Anthropic's input_tokens, which excludes
-        -- it.  A cache larger than the input shows that case.
-        -- NOTE: when such an instrumentation reports a cache smaller than
-        -- the fresh input, the cached tokens are taken as part of it.
-        IF cache_read_tokens + cache_write_tokens > input_tokens THEN
-            input_tokens := input_tokens + cache_read_tokens + cache_write_tokens;
-        END IF;
-
-        started := masecon.otlp_time(span.start_time);
-        ended := masecon.otlp_time(span.end_time);
-        latency := NULL;
-        IF started IS NOT NULL AND ended >= started THEN
-            latency := least(round(extract(epoch FROM ended - started) * 1000), 2147483647)::integer;
-        END IF;
-
-        result.execution_id := span.trace_id || '-' || span.span_id;
-        result.customer_id := coalesce(mas_record_spans.customer_id, span.customer_id);
-        result.workflow_id := coalesce(mas_record_spans.workflow_id, span.workflow_id, span.trace_id);
-        result.agent_id := span.agent_id;
-        result.model_name := span.model_name;
-
+        -- The arguments name customer and workflow for every span; a span
+        -- with no workflow anywhere is one of its trace's workflow run.
         BEGIN
-            INSERT INTO masecon.execution_events AS e
-                (execution_id, customer_id, workflow_id, agent_id, model_name,
-                 tokens_in, tokens_out, cached_tokens_in, cache_write_tokens_in,
-                 latency_ms, "timestamp")
-            VALUES
-                (result.execution_id, result.customer_id, result.workflow_id,
-                 result.agent_id, result.model_name, input_tokens,
-                 coalesce(output_tokens, 0), cache_read_tokens, cache_write_tokens,
-                 latency, coalesce(ended, started, pg_catalog.now()))
-            ON CONFLICT ON CONSTRAINT execution_events_pkey DO NOTHING
-            RETURNING e.customer_id, e.tokens_in, e.tokens_out, e.cached_tokens_in,
-                      e.cache_write_tokens_in, e.execution_cost_total, e.price_status
-                 INTO result.customer_id, result.tokens_in, result.tokens_out,
-                      result.cached_tokens_in, result.cache_write_tokens_in,
-                      result.execution_cost_total, result.price_status;
+            RETURN NEXT masecon.record_span(
+                span.trace_id, span.span_id, span.name, span.attributes,
+                span.start_time, span.end_time, span.model_name, span.agent_id,
+                coalesce(mas_record_spans.workflow_id, span.workflow_id, span.trace_id),
+                coalesce(mas_record_spans.customer_id, span.customer_id));
         EXCEPTION WHEN OTHERS THEN
             -- Name the span, so that the producer can find it in its export.
             GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE,
@@ -341,26 +395,6 @@ BEGIN
             END IF;
             RAISE EXCEPTION USING ERRCODE = state, MESSAGE = message, DETAIL = detail, HINT = hint;
         END;
-
-        IF FOUND THEN
-            result.action := 'recorded';
-        ELSE
-            -- Sent before: report the stored event.
-            SELECT 'duplicate', e.customer_id, e.workflow_id, e.agent_id, e.model_name,
-                   e.tokens_in, e.tokens_out, e.cached_tokens_in, e.cache_write_tokens_in,
-                   e.execution_cost_total, e.price_status
-              INTO result.action, result.customer_id, result.workflow_id, result.agent_id,
-                   result.model_name, result.tokens_in, result.tokens_out,
-                   result.cached_tokens_in, result.cache_write_tokens_in,
-                   result.execution_cost_total, result.price_status
-              FROM masecon.execution_events AS e
-             WHERE e.execution_id = result.execution_id
-               AND e.customer_id = coalesce(result.customer_id,
-                                            (SELECT w.customer_id
-                                               FROM masecon.workflows AS w
-                                              WHERE w.workflow_id = result.workflow_id));
-        END IF;
-        RETURN NEXT result;
     END LOOP;
 END
 $$;
