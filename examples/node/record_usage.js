@@ -74,10 +74,10 @@ async function main() {
       const response = JSON.parse(fs.readFileSync(path.join(RESPONSES, name), 'utf8'));
       if (installed) {
         const { cost_per_step: proposed } = await queryRow(client,
-          'SELECT cost_per_step FROM masecon.mas_workflow_cost(1, 1, $1, $2, $3)',
+          'SELECT cost_per_step FROM masecon.mas_workflow_cost(1, 1, $1::bigint, $2::bigint, $3::text)',
           [plannedIn, plannedOut, response.model]);
         const { signal, reasons } = await queryRow(client,
-          'SELECT signal::text, reasons FROM masecon.mas_evaluate_guardrail($1, $2, $3, $4)',
+          'SELECT signal::text, reasons FROM masecon.mas_evaluate_guardrail($1::text, $2::text, $3::text, $4::numeric)',
           [customer, workflowId, agent, proposed]);
         const why = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
         console.log(`guardrail before ${agent} (about ${proposed} USD): ${signal}${why}`);
