@@ -42,8 +42,14 @@ SELECT count(*) AS events, sum(execution_cost_total) AS cost
 -- OpenInference: 5200 prompt tokens of which 4000 cache writes, 410
 -- completion tokens on claude-3-opus: 1200 * 15.00 + 4000 * 18.75 +
 -- 410 * 75.00 = 123750 per 1M = 0.12375.
-SELECT trace_id, span_id, action, workflow_id, agent_id, model_name,
-       tokens_in, cache_write_tokens_in, tokens_out, execution_cost_total
+-- Sentry: 3000 input tokens of which 2000 cached and 500 cache writes, 100
+-- output tokens on claude-3-5-sonnet: 500 * 3.00 + 2000 * 0.30 + 500 *
+-- 3.75 + 100 * 15.00 = 5475 per 1M = 0.005475.
+-- LangWatch: 1000 input tokens of which 500 cached, 100 output tokens on
+-- gpt-4o-mini: 500 * 0.15 + 500 * 0.075 + 100 * 0.60 = 172.5 per 1M =
+-- 0.0001725.
+SELECT trace_id, span_id, action, workflow_id, agent_id, model_name, tokens_in,
+       cached_tokens_in, cache_write_tokens_in, tokens_out, execution_cost_total
   FROM masecon.mas_record_spans($json$
 {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [
   {"traceId": "W47/95gDgQPSabYzgT/GDA==", "spanId": "7u4ZvsPBsXQ=", "name": "openai.chat",
@@ -61,7 +67,24 @@ SELECT trace_id, span_id, action, workflow_id, agent_id, model_name,
      {"key": "llm.model_name", "value": {"stringValue": "claude-3-opus"}},
      {"key": "llm.token_count.prompt", "value": {"intValue": "5200"}},
      {"key": "llm.token_count.prompt_details.cache_write", "value": {"intValue": "4000"}},
-     {"key": "llm.token_count.completion", "value": {"intValue": "410"}}]}
+     {"key": "llm.token_count.completion", "value": {"intValue": "410"}}]},
+  {"traceId": "5b8efff798038103d269b633813fc60e", "spanId": "2222222222222222", "name": "chat claude-3-5-sonnet-20241022",
+   "startTimeUnixNano": "1772449400000000000", "endTimeUnixNano": "1772449401000000000",
+   "attributes": [
+     {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+     {"key": "gen_ai.request.model", "value": {"stringValue": "claude-3-5-sonnet-20241022"}},
+     {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "3000"}},
+     {"key": "gen_ai.usage.input_tokens.cached", "value": {"intValue": "2000"}},
+     {"key": "gen_ai.usage.input_tokens.cache_write", "value": {"intValue": "500"}},
+     {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "100"}}]},
+  {"traceId": "5b8efff798038103d269b633813fc60f", "spanId": "3333333333333333", "name": "chat gpt-4o-mini",
+   "startTimeUnixNano": "1772449500000000000", "endTimeUnixNano": "1772449501000000000",
+   "attributes": [
+     {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+     {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o-mini"}},
+     {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "1000"}},
+     {"key": "gen_ai.usage.cached_tokens", "value": {"intValue": "500"}},
+     {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "100"}}]}
 ]}]}]}
 $json$, customer_id => 'otel-beta');
 

@@ -1,8 +1,9 @@
 -- Recording events from OpenTelemetry GenAI spans in OTLP JSON form.
 --
--- Attribute names follow the gen_ai registry of the OpenTelemetry semantic
--- conventions (docs/registry/attributes/gen-ai.md, the registry that
--- semantic-conventions 1.37 to 1.41 publish), where
+-- Attribute names follow the gen_ai attribute registry of the OpenTelemetry
+-- semantic conventions (docs/registry/attributes/gen-ai.md of
+-- open-telemetry/semantic-conventions, read at commit 02f1d35, the version
+-- with gen_ai.provider.name and the cache token attributes), where
 -- gen_ai.usage.input_tokens includes the cache reads
 -- (gen_ai.usage.cache_read.input_tokens) and cache writes
 -- (gen_ai.usage.cache_creation.input_tokens).  The names that older
@@ -10,8 +11,8 @@
 -- gen_ai.usage.prompt_tokens and completion_tokens (deprecated in the
 -- registry), gen_ai.usage.cache_read_input_tokens and
 -- cache_creation_input_tokens (OpenLLMetry), gen_ai.usage.input_tokens.cached
--- and input_tokens.cache_write (Sentry), llm.token_count.* and
--- llm.model_name (OpenInference).
+-- and input_tokens.cache_write (Sentry), gen_ai.usage.cached_tokens
+-- (LangWatch), llm.token_count.* and llm.model_name (OpenInference).
 
 -- Flattens an OTLP attribute list ([{"key": ..., "value": {"stringValue":
 -- ...}}, ...]) into one JSON object of key and scalar value.
@@ -211,6 +212,7 @@ BEGIN
                                       'gen_ai.usage.cache_read.input_tokens',
                                       'gen_ai.usage.cache_read_input_tokens',
                                       'gen_ai.usage.input_tokens.cached',
+                                      'gen_ai.usage.cached_tokens',
                                       'llm.token_count.prompt_details.cache_read'), 0);
     cache_write_tokens := coalesce(masecon.otlp_count(attributes,
                                        'gen_ai.usage.cache_creation.input_tokens',
