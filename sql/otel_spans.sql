@@ -3,16 +3,16 @@
 \set SHOW_CONTEXT never
 \pset null '(null)'
 
--- One agent run as an OpenTelemetry SDK exports it: an invoke_agent span
--- that names the agent and the conversation, two chat calls below it, a
--- tool call, an embeddings call, an HTTP span of another library, and a
--- chat call that failed before it reported usage.
+-- One agent run as an OpenTelemetry SDK exports it.  An invoke_agent span
+-- names the agent and the conversation.  Below it are two chat calls, a
+-- tool call with an HTTP span of another library, an embeddings call, and
+-- a chat call that failed before it reported usage.
 \set trace1 '{"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "support-bot"}}, {"key": "masecon.customer_id", "value": {"stringValue": "otel-acme"}}]}, "scopeSpans": [{"scope": {"name": "opentelemetry.instrumentation.openai_v2", "version": "2.1b0"}, "spans": [{"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "a1a1a1a1a1a1a1a1", "name": "invoke_agent planner", "kind": 1, "startTimeUnixNano": "1772445600000000000", "endTimeUnixNano": "1772445609000000000", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "invoke_agent"}}, {"key": "gen_ai.agent.name", "value": {"stringValue": "planner"}}, {"key": "gen_ai.conversation.id", "value": {"stringValue": "otel-run-1"}}, {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "4465"}}, {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "323"}}], "status": {}}, {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "b2b2b2b2b2b2b2b2", "parentSpanId": "a1a1a1a1a1a1a1a1", "name": "chat gpt-4o", "kind": 3, "startTimeUnixNano": "1772445601000000000", "endTimeUnixNano": "1772445602345678901", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}, {"key": "gen_ai.provider.name", "value": {"stringValue": "openai"}}, {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}}, {"key": "gen_ai.response.model", "value": {"stringValue": "gpt-4o-2024-08-06"}}, {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "2006"}}, {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "300"}}, {"key": "gen_ai.usage.cache_read.input_tokens", "value": {"intValue": "1920"}}, {"key": "gen_ai.response.finish_reasons", "value": {"arrayValue": {"values": [{"stringValue": "stop"}]}}}], "status": {}}, {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "c3c3c3c3c3c3c3c3", "parentSpanId": "a1a1a1a1a1a1a1a1", "name": "execute_tool search", "kind": 1, "startTimeUnixNano": "1772445602400000000", "endTimeUnixNano": "1772445603000000000", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}}, {"key": "gen_ai.tool.name", "value": {"stringValue": "search"}}], "status": {}}, {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "d4d4d4d4d4d4d4d4", "parentSpanId": "c3c3c3c3c3c3c3c3", "name": "GET", "kind": 3, "startTimeUnixNano": "1772445602500000000", "endTimeUnixNano": "1772445602900000000", "attributes": [{"key": "http.request.method", "value": {"stringValue": "GET"}}, {"key": "http.response.status_code", "value": {"intValue": "200"}}], "status": {}}, {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "e5e5e5e5e5e5e5e5", "parentSpanId": "a1a1a1a1a1a1a1a1", "name": "embeddings text-embedding-3-small", "kind": 3, "startTimeUnixNano": "1772445603000000000", "endTimeUnixNano": "1772445603200000000", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "embeddings"}}, {"key": "gen_ai.request.model", "value": {"stringValue": "text-embedding-3-small"}}, {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "512"}}], "status": {}}, {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "f6f6f6f6f6f6f6f6", "parentSpanId": "a1a1a1a1a1a1a1a1", "name": "chat claude-3-5-sonnet-20241022", "kind": 3, "startTimeUnixNano": "1772445604000000000", "endTimeUnixNano": "1772445608000000000", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}, {"key": "gen_ai.system", "value": {"stringValue": "anthropic"}}, {"key": "gen_ai.request.model", "value": {"stringValue": "claude-3-5-sonnet-20241022"}}, {"key": "gen_ai.agent.id", "value": {"stringValue": "writer"}}, {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "4"}}, {"key": "gen_ai.usage.cache_read_input_tokens", "value": {"intValue": "2455"}}, {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "23"}}], "status": {}}, {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "0707070707070707", "parentSpanId": "a1a1a1a1a1a1a1a1", "name": "chat gpt-4o", "kind": 3, "startTimeUnixNano": "1772445608100000000", "endTimeUnixNano": "1772445608900000000", "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}, {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}}, {"key": "error.type", "value": {"stringValue": "RateLimitError"}}], "status": {"code": 2, "message": "rate limited"}}]}]}]}'
 
--- The two chat calls cost 0.005615 (86 * 2.50 + 1920 * 1.25 + 300 * 10.00
--- per 1M on gpt-4o) and 0.0010935 (4 * 3.00 + 2455 * 0.30 + 23 * 15.00 per
--- 1M on claude-3-5-sonnet, whose instrumentation reported input_tokens
--- without the cache).  Agent and workflow come from the invoke_agent span
+-- The gpt-4o call costs 86 * 2.50 + 1920 * 1.25 + 300 * 10.00 = 5615 per
+-- 1M = 0.005615.  The claude-3-5-sonnet call, whose instrumentation
+-- reported input_tokens without the cache, costs 4 * 3.00 + 2455 * 0.30 +
+-- 23 * 15.00 = 1093.5 per 1M = 0.0010935.  Agent and workflow come from the invoke_agent span
 -- unless the span names its own, the customer from the resource.
 SELECT span_id, span_name, action, reason, execution_id, customer_id,
        workflow_id, agent_id, model_name, tokens_in, cached_tokens_in,
@@ -142,8 +142,8 @@ SELECT * FROM masecon.mas_record_spans($json$
      {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "3"}}]}
 ]}]}]}
 $json$, customer_id => 'otel-beta');
--- No customer anywhere, and a workflow nobody registered: the trigger's
--- error, with the span named.
+-- No customer anywhere and an unregistered workflow: the trigger's error,
+-- with the span named.
 SELECT * FROM masecon.mas_record_spans($json$
 {"resourceSpans": [{"scopeSpans": [{"spans": [
   {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "f7ad6b7169203331", "name": "chat gpt-4o",

@@ -12,11 +12,11 @@ BEGIN;
 DELETE FROM masecon.model_prices WHERE NOT shipped;
 DELETE FROM masecon.model_aliases WHERE NOT shipped;
 
--- What the import does with each entry, by reason.  The 1,701 entries are
--- 1,342 text models with both prices (chat, completion or responses mode)
--- of which 11 are shipped, 5 are aliases and 1 has an implausible price;
--- 84 text models without prices; 265 models of other modes; and 10
--- entries without a mode.
+-- What the import does with each entry, by reason.  Of the 1,701 entries,
+-- 1,342 are text models (chat, completion or responses mode) with both
+-- prices.  Of these, 11 are shipped, 5 are aliases and 1 has an
+-- implausible price.  The others are 84 text models without prices, 265
+-- models of other modes and 10 entries without a mode.
 CREATE TEMP TABLE first_import AS
 SELECT * FROM masecon.mas_import_prices(:'prices', '2026-01-01 00:00+00');
 SELECT action, reason, count(*)
@@ -67,9 +67,9 @@ SELECT detail, count(*)
  GROUP BY detail
  ORDER BY detail;
 
--- replace with a later valid_from: only gpt-3.5-turbo differs from the
--- catalog (LiteLLM lists 1.50 and 2.00, the catalog ships 0.50 and 1.50),
--- so it gets a new row; the rest are unchanged.
+-- replace with a later valid_from.  Only gpt-3.5-turbo differs from the
+-- catalog, because LiteLLM lists 1.50 and 2.00 where the catalog ships 0.50
+-- and 1.50, so it alone gets a new row.
 CREATE TEMP TABLE second_import AS
 SELECT * FROM masecon.mas_import_prices(:'prices', '2026-06-01 00:00+00', replace => true);
 SELECT action, reason, count(*)

@@ -1,7 +1,7 @@
 // Run a small support workflow's steps against masecon.
 //
-// Before each step the agent asks masecon.mas_evaluate_guardrail whether it
-// may go on; after it, the saved API response in examples/responses/ is
+// Before each step the agent calls masecon.mas_evaluate_guardrail to check
+// that it may go on; after it, the saved API response in examples/responses/ is
 // recorded as is with masecon.mas_record_usage, which prices it.  A second
 // connection LISTENs on masecon_signal for budget signals.
 //
@@ -79,8 +79,8 @@ async function main() {
         const { signal, reasons } = await queryRow(client,
           'SELECT signal::text, reasons FROM masecon.mas_evaluate_guardrail($1::text, $2::text, $3::text, $4::numeric)',
           [customer, workflowId, agent, proposed]);
-        const why = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
-        console.log(`guardrail before ${agent} (about ${proposed} USD): ${signal}${why}`);
+        const reasonText = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
+        console.log(`guardrail before ${agent} (about ${proposed} USD): ${signal}${reasonText}`);
         if (signal === 'BLOCK') {
           console.log(`stopping: the guardrail blocked the ${agent} step`);
           break;

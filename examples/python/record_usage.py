@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Run a small support workflow's steps against masecon.
 
-Before each step the agent asks masecon.mas_evaluate_guardrail whether it
-may go on; after it, the saved API response in examples/responses/ is
+Before each step the agent calls masecon.mas_evaluate_guardrail to check
+that it may go on; after it, the saved API response in examples/responses/ is
 recorded as is with masecon.mas_record_usage, which prices it.  A second
 connection LISTENs on masecon_signal for budget signals.
 

@@ -120,7 +120,7 @@ $$;
 COMMENT ON FUNCTION masecon.mas_usage_tokens(jsonb) IS
     'token counts of an OpenAI Chat Completions, OpenAI Responses or Anthropic Messages usage object (or whole response), with cached and cache-write tokens counted inside tokens_in';
 
--- What masecon.mas_record_usage stored.
+-- Stored event returned by masecon.mas_record_usage.
 CREATE TYPE masecon.recorded_usage AS (
     execution_id text,
     customer_id text,

@@ -116,7 +116,7 @@ $$;
 COMMENT ON FUNCTION masecon.otlp_time(jsonb) IS
     'OTLP nanosecond Unix time as timestamptz, truncated to the microsecond; NULL for 0';
 
--- What masecon.mas_record_spans did with one span.
+-- Outcome of masecon.mas_record_spans for one span.
 CREATE TYPE masecon.recorded_span AS (
     trace_id text,
     span_id text,
@@ -378,8 +378,9 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'Every OTLP span has a 32-digit traceId and a 16-digit spanId.';
         END IF;
-        -- The arguments name customer and workflow for every span; a span
-        -- with no workflow anywhere is one of its trace's workflow run.
+        -- The arguments name customer and workflow for every span.  A span
+        -- that names no workflow belongs to the run of its trace, whose id
+        -- is the trace id.
         BEGIN
             RETURN NEXT masecon.record_span(
                 span.trace_id, span.span_id, span.name, span.attributes,

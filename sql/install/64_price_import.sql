@@ -6,7 +6,7 @@
 -- cache_creation_input_token_cost), litellm_provider and mode.  The JSON
 -- numbers are read as numeric, so 2.5e-06 becomes exactly 2.50 per 1M.
 
--- What masecon.mas_import_prices did with one entry of the price list.
+-- Outcome of masecon.mas_import_prices for one entry of the price list.
 CREATE TYPE masecon.imported_price AS (
     model_name text,
     action text,
@@ -87,7 +87,7 @@ BEGIN
             CONTINUE;
         END IF;
 
-        -- Only text generation is priced per input and output token; the
+        -- Only text generation is priced per input and output token.  The
         -- other modes (embedding, image_generation, audio_transcription,
         -- rerank, ...) bill other units or have no output tokens.
         mode := entry.fields ->> 'mode';
@@ -129,8 +129,8 @@ BEGIN
             CONTINUE;
         END IF;
 
-        -- A name that is an alias prices as its model; importing it would
-        -- pin it to this list's price and cut it off from that model.
+        -- An alias prices as its model.  Importing the alias as a model
+        -- would pin it to this list's price, apart from that model's.
         SELECT a.model_name INTO alias_of
           FROM masecon.model_aliases AS a
          WHERE a.alias = entry.model_name;
