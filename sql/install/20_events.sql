@@ -62,8 +62,13 @@ CREATE INDEX execution_events_customer_time_idx
     ON masecon.execution_events (customer_id, "timestamp");
 CREATE INDEX execution_events_workflow_idx
     ON masecon.execution_events (customer_id, workflow_id, agent_id);
-CREATE INDEX execution_events_unpriced_idx
-    ON masecon.execution_events (model_name)
+-- Unpriced events are rare; these partial indexes let the guardrails name
+-- the unpriced models of a day or a workflow without reading its events.
+CREATE INDEX execution_events_unpriced_day_idx
+    ON masecon.execution_events (customer_id, "timestamp") INCLUDE (model_name)
+    WHERE price_status = 'unpriced';
+CREATE INDEX execution_events_unpriced_workflow_idx
+    ON masecon.execution_events (customer_id, workflow_id) INCLUDE (model_name)
     WHERE price_status = 'unpriced';
 
 CREATE FUNCTION masecon.price_event()

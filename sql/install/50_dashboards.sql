@@ -1,35 +1,38 @@
 -- Dashboard views and the cost summary.
 --
--- Every view reads masecon.execution_events with joins, GROUP BY and
+-- The views read the spend rollups (sql/install/35_rollups.sql) plus the
+-- events not merged yet, under one snapshot, so their figures are exact
+-- and their cost does not grow with history.  They use joins, GROUP BY and
 -- window functions partitioned by customer_id, so a query for one customer
 -- that filters on customer_id = value reads that customer's rows only.
--- masecon.daily_costs is the one place that buckets events into days, and
+-- masecon.daily_costs is the one place that buckets spend into days, and
 -- cost_spikes and mas_cost_spikes build on it.
 
 -- One row per customer and calendar day in the time zone of the customer's
 -- budget policy, or UTC without a policy.  "time" is the instant the local
 -- day starts, so Grafana's $__timeFilter and time series format work on it.
--- NOTE: this view aggregates the events on every read, so a time filter
--- does not shorten the scan of the customer's events.
 CREATE VIEW masecon.daily_costs AS
-SELECT (d.day::timestamp AT TIME ZONE d.time_zone) AS "time",
+SELECT (d.day::timestamp AT TIME ZONE z.time_zone) AS "time",
        d.day,
        d.customer_id,
        pg_catalog.sum(d.cost) AS cost,
-       pg_catalog.count(*) AS executions,
+       pg_catalog.sum(d.executions)::bigint AS executions,
        pg_catalog.sum(d.tokens_in) AS tokens_in,
        pg_catalog.sum(d.tokens_out) AS tokens_out,
-       d.time_zone
-  FROM (SELECT e.customer_id,
-               z.time_zone,
-               (e."timestamp" AT TIME ZONE z.time_zone)::date AS day,
-               e.execution_cost_total AS cost,
-               e.tokens_in,
-               e.tokens_out
+       z.time_zone
+  FROM (SELECT s.customer_id, s.day, s.cost, s.executions, s.tokens_in, s.tokens_out
+          FROM masecon.spend_days AS s
+        UNION ALL
+        SELECT e.customer_id,
+               (e."timestamp" AT TIME ZONE coalesce(tp.time_zone, 'UTC'))::date,
+               e.execution_cost_total, 1, e.tokens_in, e.tokens_out
           FROM masecon.execution_events AS e
-          LEFT JOIN masecon.budget_policies AS p ON p.customer_id = e.customer_id
-         CROSS JOIN LATERAL (SELECT coalesce(p.time_zone, 'UTC')) AS z(time_zone)) AS d
- GROUP BY d.customer_id, d.time_zone, d.day;
+          LEFT JOIN masecon.budget_policies AS tp ON tp.customer_id = e.customer_id
+         WHERE e.ingest_xid >= masecon.rollup_watermark()) AS d
+  LEFT JOIN masecon.budget_policies AS p ON p.customer_id = d.customer_id
+ CROSS JOIN LATERAL (SELECT coalesce(p.time_zone, 'UTC')) AS z(time_zone)
+ GROUP BY d.customer_id, z.time_zone, d.day
+HAVING pg_catalog.sum(d.executions) <> 0;
 COMMENT ON VIEW masecon.daily_costs IS
     'cost, executions and tokens per customer and calendar day in the customer''s policy time zone (UTC without a policy); "time" is the start of that day';
 COMMENT ON COLUMN masecon.daily_costs."time" IS
@@ -39,48 +42,66 @@ COMMENT ON COLUMN masecon.daily_costs.day IS
 COMMENT ON COLUMN masecon.daily_costs.time_zone IS
     'time zone of the customer''s budget policy, or UTC without a policy';
 
+-- Spend per customer, workflow, agent and model: the merged rollup rows
+-- and the events not merged yet, one row each; agent_id '' stands for
+-- events without an agent.  The breakdown views group it.
+CREATE VIEW masecon.spend_by_key AS
+SELECT k.customer_id, k.workflow_id, k.agent_id, k.model_name,
+       k.cost, k.executions, k.tokens_in, k.tokens_out
+  FROM masecon.spend_keys AS k
+UNION ALL
+SELECT e.customer_id, e.workflow_id, coalesce(e.agent_id, ''), e.model_name,
+       e.execution_cost_total, 1, e.tokens_in, e.tokens_out
+  FROM masecon.execution_events AS e
+ WHERE e.ingest_xid >= masecon.rollup_watermark();
+COMMENT ON VIEW masecon.spend_by_key IS
+    'spend rows per customer, workflow, agent and model from the rollups and the events not merged yet; sum them for exact totals';
+
 -- The three breakdowns share one shape: the customer, the key, the sums,
 -- and the key's share of the customer's total cost (NULL when that total
 -- is zero).
 CREATE VIEW masecon.agent_costs AS
-SELECT e.customer_id,
-       e.agent_id,
-       pg_catalog.sum(e.execution_cost_total) AS cost,
-       pg_catalog.count(*) AS executions,
-       pg_catalog.sum(e.tokens_in + e.tokens_out) AS tokens,
-       pg_catalog.sum(e.execution_cost_total)
-           / nullif(pg_catalog.sum(pg_catalog.sum(e.execution_cost_total))
-                                   OVER (PARTITION BY e.customer_id), 0) AS share
-  FROM masecon.execution_events AS e
- GROUP BY e.customer_id, e.agent_id;
+SELECT k.customer_id,
+       nullif(k.agent_id, '') AS agent_id,
+       pg_catalog.sum(k.cost) AS cost,
+       pg_catalog.sum(k.executions)::bigint AS executions,
+       pg_catalog.sum(k.tokens_in + k.tokens_out) AS tokens,
+       pg_catalog.sum(k.cost)
+           / nullif(pg_catalog.sum(pg_catalog.sum(k.cost))
+                                   OVER (PARTITION BY k.customer_id), 0) AS share
+  FROM masecon.spend_by_key AS k
+ GROUP BY k.customer_id, k.agent_id
+HAVING pg_catalog.sum(k.executions) <> 0;
 COMMENT ON VIEW masecon.agent_costs IS
     'cost, executions, tokens (in plus out) and share of the customer''s total cost per customer and agent, over all stored events';
 
 CREATE VIEW masecon.model_costs AS
-SELECT e.customer_id,
-       e.model_name,
-       pg_catalog.sum(e.execution_cost_total) AS cost,
-       pg_catalog.count(*) AS executions,
-       pg_catalog.sum(e.tokens_in + e.tokens_out) AS tokens,
-       pg_catalog.sum(e.execution_cost_total)
-           / nullif(pg_catalog.sum(pg_catalog.sum(e.execution_cost_total))
-                                   OVER (PARTITION BY e.customer_id), 0) AS share
-  FROM masecon.execution_events AS e
- GROUP BY e.customer_id, e.model_name;
+SELECT k.customer_id,
+       k.model_name,
+       pg_catalog.sum(k.cost) AS cost,
+       pg_catalog.sum(k.executions)::bigint AS executions,
+       pg_catalog.sum(k.tokens_in + k.tokens_out) AS tokens,
+       pg_catalog.sum(k.cost)
+           / nullif(pg_catalog.sum(pg_catalog.sum(k.cost))
+                                   OVER (PARTITION BY k.customer_id), 0) AS share
+  FROM masecon.spend_by_key AS k
+ GROUP BY k.customer_id, k.model_name
+HAVING pg_catalog.sum(k.executions) <> 0;
 COMMENT ON VIEW masecon.model_costs IS
     'cost, executions, tokens (in plus out) and share of the customer''s total cost per customer and model name as the producer sent it, over all stored events';
 
 CREATE VIEW masecon.workflow_costs AS
-SELECT e.customer_id,
-       e.workflow_id,
-       pg_catalog.sum(e.execution_cost_total) AS cost,
-       pg_catalog.count(*) AS executions,
-       pg_catalog.sum(e.tokens_in + e.tokens_out) AS tokens,
-       pg_catalog.sum(e.execution_cost_total)
-           / nullif(pg_catalog.sum(pg_catalog.sum(e.execution_cost_total))
-                                   OVER (PARTITION BY e.customer_id), 0) AS share
-  FROM masecon.execution_events AS e
- GROUP BY e.customer_id, e.workflow_id;
+SELECT k.customer_id,
+       k.workflow_id,
+       pg_catalog.sum(k.cost) AS cost,
+       pg_catalog.sum(k.executions)::bigint AS executions,
+       pg_catalog.sum(k.tokens_in + k.tokens_out) AS tokens,
+       pg_catalog.sum(k.cost)
+           / nullif(pg_catalog.sum(pg_catalog.sum(k.cost))
+                                   OVER (PARTITION BY k.customer_id), 0) AS share
+  FROM masecon.spend_by_key AS k
+ GROUP BY k.customer_id, k.workflow_id
+HAVING pg_catalog.sum(k.executions) <> 0;
 COMMENT ON VIEW masecon.workflow_costs IS
     'cost, executions, tokens (in plus out) and share of the customer''s total cost per customer and workflow, over all stored events';
 
@@ -176,26 +197,12 @@ BEGIN
     END IF;
     since := now() - make_interval(hours => days * 24);
 
-    -- Two statements, so that the one for a customer filters on
-    -- customer_id = value and reads that customer's rows only.
-    IF mas_cost_summary.customer_id IS NULL THEN
-        SELECT coalesce(sum(e.execution_cost_total), 0),
-               count(*),
-               sum(e.execution_cost_total) / nullif(count(*), 0),
-               coalesce(sum(e.tokens_in + e.tokens_out), 0)
-          INTO total_cost, execution_count, avg_cost_per_execution, total_tokens
-          FROM masecon.execution_events AS e
-         WHERE e."timestamp" >= since;
-    ELSE
-        SELECT coalesce(sum(e.execution_cost_total), 0),
-               count(*),
-               sum(e.execution_cost_total) / nullif(count(*), 0),
-               coalesce(sum(e.tokens_in + e.tokens_out), 0)
-          INTO total_cost, execution_count, avg_cost_per_execution, total_tokens
-          FROM masecon.execution_events AS e
-         WHERE e.customer_id = mas_cost_summary.customer_id
-           AND e."timestamp" >= since;
-    END IF;
+    -- The rollups give whole 15-minute buckets, the events the partial
+    -- bucket at the start of the window and the events not merged yet.
+    SELECT w.cost, w.executions, w.cost / nullif(w.executions, 0),
+           w.tokens_in + w.tokens_out
+      INTO total_cost, execution_count, avg_cost_per_execution, total_tokens
+      FROM masecon.window_spend(mas_cost_summary.customer_id, since, 'infinity') AS w;
 END
 $$;
 COMMENT ON FUNCTION masecon.mas_cost_summary(integer, text) IS
