@@ -90,7 +90,9 @@ enum
  * customer_id does not look it up every time.  Only inserts into
  * masecon.workflows leave it valid; other changes invalidate it through a
  * statement trigger, and an aborted (sub)transaction clears it because it
- * may have registered workflows that no longer exist.
+ * may have registered workflows that no longer exist.  Row-level security
+ * shows each role other workflows, so the cache belongs to the role that
+ * filled it and is cleared when the current role changes.
  */
 typedef struct WorkflowOwner
 {
@@ -101,6 +103,7 @@ typedef struct WorkflowOwner
 #define MAX_WORKFLOW_OWNERS 16384
 
 static HTAB *workflow_owners = NULL;
+static Oid	workflow_owners_role = InvalidOid;
 static Oid	workflows_relid = InvalidOid;
 static SPIPlanPtr lookup_workflow_plan = NULL;
 static SPIPlanPtr register_workflow_plan = NULL;
@@ -458,9 +461,13 @@ prepare_workflow_plans(void)
 
 	if (lookup_workflow_plan == NULL)
 	{
+		/*
+		 * The operators are qualified because the query runs with the
+		 * caller's search_path, which may put another schema's = first.
+		 */
 		SPIPlanPtr	plan = SPI_prepare("SELECT customer_id FROM masecon.workflows"
-									   " WHERE workflow_id = $1"
-									   " ORDER BY customer_id = $2 DESC NULLS LAST"
+									   " WHERE workflow_id OPERATOR(pg_catalog.=) $1"
+									   " ORDER BY customer_id OPERATOR(pg_catalog.=) $2 DESC NULLS LAST"
 									   " LIMIT 2",
 									   2, argtypes);
 
@@ -542,6 +549,7 @@ remember_workflow_owner(const char *workflow_id, const char *customer_id)
 		ctl.hcxt = CacheMemoryContext;
 		workflow_owners = hash_create("masecon workflow owners", 256, &ctl,
 									  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		workflow_owners_role = GetUserId();
 	}
 	entry = hash_search(workflow_owners, workflow_id, HASH_ENTER, &found);
 	strlcpy(entry->customer_id, customer_id, MASECON_KEY_MAX);
@@ -554,6 +562,11 @@ cached_workflow_owner(const char *workflow_id)
 
 	if (workflow_owners == NULL || strlen(workflow_id) >= MASECON_KEY_MAX)
 		return NULL;
+	if (workflow_owners_role != GetUserId())
+	{
+		clear_workflow_owners();
+		return NULL;
+	}
 	entry = hash_search(workflow_owners, workflow_id, HASH_FIND, NULL);
 	return entry != NULL ? entry->customer_id : NULL;
 }
