@@ -1,9 +1,13 @@
 -- Pricing functions: name resolution, one-off pricing, repricing, the
 -- simulator and the health check.
+--
+-- The C functions that read the catalog are PARALLEL UNSAFE: a backend
+-- whose catalog cache is cold loads it through SPI, which PostgreSQL
+-- rejects while a parallel query runs.
 
 CREATE FUNCTION masecon.mas_resolve_model(model_name text)
 RETURNS text
-LANGUAGE c STABLE STRICT PARALLEL RESTRICTED
+LANGUAGE c STABLE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'masecon_resolve_model_sql';
 COMMENT ON FUNCTION masecon.mas_resolve_model(text) IS
     'catalog model a producer''s model name prices as (exact name, alias, lower case, no provider prefix, no version or date suffix), or NULL';
@@ -21,7 +25,7 @@ CREATE FUNCTION masecon.event_price(
     OUT price_status masecon.price_status,
     OUT resolved_model text)
 RETURNS record
-LANGUAGE c STABLE PARALLEL RESTRICTED
+LANGUAGE c STABLE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'masecon_event_price';
 COMMENT ON FUNCTION masecon.event_price(text, timestamptz, bigint, bigint, bigint, bigint, numeric, numeric) IS
     'cost, price status and resolved model the pricing trigger would give an event with these values';
@@ -64,7 +68,7 @@ CREATE FUNCTION masecon.mas_workflow_cost(
     tool_cost_per_call numeric DEFAULT 0,
     runs_per_day integer DEFAULT 1)
 RETURNS masecon.workflow_cost
-LANGUAGE c STABLE PARALLEL RESTRICTED
+LANGUAGE c STABLE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'masecon_workflow_cost';
 COMMENT ON FUNCTION masecon.mas_workflow_cost(integer, integer, bigint, bigint, text, integer, numeric, integer) IS
     'cost of a workflow before it runs, input and output tokens priced apart at the catalog price valid now';
@@ -78,7 +82,7 @@ CREATE FUNCTION masecon.mas_workflow_cost(
     tool_cost_per_call numeric DEFAULT 0,
     runs_per_day integer DEFAULT 1)
 RETURNS masecon.workflow_cost
-LANGUAGE c STABLE PARALLEL RESTRICTED
+LANGUAGE c STABLE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'masecon_workflow_cost_mean';
 COMMENT ON FUNCTION masecon.mas_workflow_cost(integer, integer, bigint, text, integer, numeric, integer) IS
     'cost of a workflow before it runs, each step''s tokens priced at the mean of the model''s input and output price';
