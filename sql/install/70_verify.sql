@@ -15,9 +15,12 @@ CREATE TABLE masecon.catalog_changes (
 COMMENT ON TABLE masecon.catalog_changes IS
     'statements that changed masecon.model_prices or masecon.model_aliases, with their transaction id, for masecon.mas_verify()';
 
+-- SECURITY DEFINER, so that a role that may edit the catalog needs no
+-- privilege on the log.
 CREATE FUNCTION masecon.log_catalog_change()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -92,9 +95,73 @@ SELECT 'missing_workflow',
                     WHERE w.customer_id = e.customer_id
                       AND w.workflow_id = e.workflow_id)
 
--- NOTE: rollup tables and the guardrail signal state are derived from the
--- events too; their checks go here, one UNION ALL branch per table, when
--- those tables are added.
+UNION ALL
+
+-- Each rollup row against the merged events it counts: those below the
+-- merge watermark, read under the same snapshot.  Rows whose figures are
+-- all zero are left by events that were deleted, and count as absent.
+SELECT 'rollup_mismatch',
+       ROW('spend_keys', COALESCE(k.customer_id, r.customer_id), COALESCE(k.workflow_id, r.workflow_id),
+           COALESCE(k.agent_id, r.agent_id), COALESCE(k.model_name, r.model_name))::text,
+       ROW(k.cost, k.executions, k.tokens_in, k.tokens_out)::text,
+       ROW(r.cost, r.executions, r.tokens_in, r.tokens_out)::text
+  FROM (SELECT * FROM masecon.spend_keys AS k
+         WHERE k.executions <> 0 OR k.cost <> 0 OR k.tokens_in <> 0 OR k.tokens_out <> 0) AS k
+  FULL JOIN (SELECT e.customer_id, e.workflow_id, COALESCE(e.agent_id, '') AS agent_id, e.model_name,
+                    pg_catalog.sum(e.execution_cost_total) AS cost, pg_catalog.count(*) AS executions,
+                    pg_catalog.sum(e.tokens_in) AS tokens_in, pg_catalog.sum(e.tokens_out) AS tokens_out
+               FROM masecon.execution_events AS e
+              WHERE e.ingest_xid < masecon.rollup_watermark()
+              GROUP BY 1, 2, 3, 4) AS r
+    ON r.customer_id = k.customer_id AND r.workflow_id = k.workflow_id
+   AND r.agent_id = k.agent_id AND r.model_name = k.model_name
+ WHERE ROW(k.cost, k.executions, k.tokens_in, k.tokens_out)
+       IS DISTINCT FROM ROW(r.cost, r.executions, r.tokens_in, r.tokens_out)
+
+UNION ALL
+
+SELECT 'rollup_mismatch',
+       ROW('spend_buckets', COALESCE(b.customer_id, r.customer_id), COALESCE(b.bucket, r.bucket))::text,
+       ROW(b.cost, b.executions, b.tokens_in, b.tokens_out, b.unpriced_events)::text,
+       ROW(r.cost, r.executions, r.tokens_in, r.tokens_out, r.unpriced_events)::text
+  FROM (SELECT * FROM masecon.spend_buckets AS b
+         WHERE b.executions <> 0 OR b.cost <> 0 OR b.tokens_in <> 0 OR b.tokens_out <> 0
+            OR b.unpriced_events <> 0) AS b
+  FULL JOIN (SELECT e.customer_id, masecon.spend_bucket(e."timestamp") AS bucket,
+                    pg_catalog.sum(e.execution_cost_total) AS cost, pg_catalog.count(*) AS executions,
+                    pg_catalog.sum(e.tokens_in) AS tokens_in, pg_catalog.sum(e.tokens_out) AS tokens_out,
+                    pg_catalog.count(*) FILTER (WHERE e.price_status = 'unpriced') AS unpriced_events
+               FROM masecon.execution_events AS e
+              WHERE e.ingest_xid < masecon.rollup_watermark()
+              GROUP BY 1, 2) AS r
+    ON r.customer_id = b.customer_id AND r.bucket = b.bucket
+ WHERE ROW(b.cost, b.executions, b.tokens_in, b.tokens_out, b.unpriced_events)
+       IS DISTINCT FROM ROW(r.cost, r.executions, r.tokens_in, r.tokens_out, r.unpriced_events)
+
+UNION ALL
+
+SELECT 'rollup_mismatch',
+       ROW('spend_days', COALESCE(d.customer_id, r.customer_id), COALESCE(d.day, r.day))::text,
+       ROW(d.cost, d.executions, d.tokens_in, d.tokens_out, d.unpriced_events)::text,
+       ROW(r.cost, r.executions, r.tokens_in, r.tokens_out, r.unpriced_events)::text
+  FROM (SELECT * FROM masecon.spend_days AS d
+         WHERE d.executions <> 0 OR d.cost <> 0 OR d.tokens_in <> 0 OR d.tokens_out <> 0
+            OR d.unpriced_events <> 0) AS d
+  FULL JOIN (SELECT e.customer_id,
+                    (e."timestamp" AT TIME ZONE COALESCE(p.time_zone, 'UTC'))::date AS day,
+                    pg_catalog.sum(e.execution_cost_total) AS cost, pg_catalog.count(*) AS executions,
+                    pg_catalog.sum(e.tokens_in) AS tokens_in, pg_catalog.sum(e.tokens_out) AS tokens_out,
+                    pg_catalog.count(*) FILTER (WHERE e.price_status = 'unpriced') AS unpriced_events
+               FROM masecon.execution_events AS e
+               LEFT JOIN masecon.budget_policies AS p ON p.customer_id = e.customer_id
+              WHERE e.ingest_xid < masecon.rollup_watermark()
+              GROUP BY 1, 2) AS r
+    ON r.customer_id = d.customer_id AND r.day = d.day
+ WHERE ROW(d.cost, d.executions, d.tokens_in, d.tokens_out, d.unpriced_events)
+       IS DISTINCT FROM ROW(r.cost, r.executions, r.tokens_in, r.tokens_out, r.unpriced_events)
+
+-- NOTE: the guardrail signal state is derived from the events too; its
+-- check goes here, as one more UNION ALL branch, when that table exists.
 $$;
 COMMENT ON FUNCTION masecon.mas_verify() IS
-    'recomputes every derived figure from the events and returns one row per difference (stale_price, price_mismatch, missing_workflow); empty when all is well';
+    'recomputes every derived figure from the events and returns one row per difference (stale_price, price_mismatch, missing_workflow, rollup_mismatch); empty when all is well';

@@ -76,15 +76,18 @@ BEGIN
 END
 $$;
 
+-- The privileges follow from the catalogs, so that objects of later parts
+-- are covered: user data are the tables that pg_dump saves (registered
+-- with pg_extension_config_dump); every other table holds derived state,
+-- which only SECURITY DEFINER trigger functions and the merge change.
 CREATE FUNCTION masecon.mas_grant_access(role regrole, access text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    -- Tables only an admin changes.
-    admin_tables regclass[] := ARRAY['masecon.model_prices', 'masecon.model_aliases',
-                                     'masecon.budget_policies', 'masecon.catalog_changes']::regclass[];
+    user_tables oid[] := (SELECT x.extconfig FROM pg_catalog.pg_extension AS x
+                           WHERE x.extname = 'masecon');
     relation regclass;
     relation_kind "char";
 BEGIN
@@ -103,7 +106,8 @@ BEGIN
          ORDER BY c.relname
     LOOP
         IF relation_kind = 'S' THEN
-            IF access <> 'reader' THEN
+            -- Identity sequences of the tables an admin inserts into.
+            IF access = 'admin' THEN
                 EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO %s', relation, role);
             END IF;
             CONTINUE;
@@ -112,24 +116,20 @@ BEGIN
         -- Views read the tables behind them with the caller's privileges,
         -- so every role reads every table.
         EXECUTE format('GRANT SELECT ON %s TO %s', relation, role);
-        CONTINUE WHEN relation_kind IN ('v', 'm') OR access = 'reader';
 
-        IF relation = 'masecon.tenant_roles'::regclass THEN
-            CONTINUE;
-        ELSIF access = 'admin' THEN
-            EXECUTE format('GRANT INSERT, UPDATE, DELETE ON %s TO %s', relation, role);
-        ELSIF relation IN ('masecon.execution_events'::regclass, 'masecon.workflows'::regclass) THEN
+        IF access = 'writer'
+           AND relation IN ('masecon.execution_events'::regclass, 'masecon.workflows'::regclass) THEN
             -- An event registers its workflow.
             EXECUTE format('GRANT INSERT ON %s TO %s', relation, role);
-        ELSIF relation <> ALL (admin_tables) THEN
-            -- State that triggers on the events keep, such as rollups.
+        ELSIF access = 'admin' AND relation::oid = ANY (user_tables)
+              AND relation <> 'masecon.tenant_roles'::regclass THEN
             EXECUTE format('GRANT INSERT, UPDATE, DELETE ON %s TO %s', relation, role);
         END IF;
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION masecon.mas_grant_access(regrole, text) IS
-    'grants a role the privileges of a reader (read tables and views), writer (also insert events) or admin (also change the catalog and policies) on every object of masecon';
+    'grants a role the privileges of a reader (read every table and view), writer (also insert events) or admin (also change the catalog, policies, workflows and events) on every object of masecon';
 
 CREATE FUNCTION masecon.mas_revoke_access(role regrole)
 RETURNS void

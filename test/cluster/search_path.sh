@@ -110,6 +110,12 @@ SELECT * FROM masecon.mas_workflow_cost(4, 12, 3000, 800, 'gpt-4o', 1, 0.002, 50
 SELECT * FROM masecon.mas_workflow_cost(3, 5, 1000, 'claude-3-opus');
 SELECT masecon.mas_resolve_model('us.anthropic.claude-3-haiku-20240307-v1:0');
 SELECT * FROM masecon.event_price('gpt-4o', pg_catalog.now(), 10, 10);
+SELECT masecon.merge_rollups();
+SELECT * FROM masecon.daily_spend('sp-a', '2026-01-01', '2030-01-01');
+SELECT * FROM masecon.key_spend('sp-a', 'sp-wf');
+SELECT * FROM masecon.window_spend(NULL, '-infinity', 'infinity');
+DELETE FROM masecon.execution_events WHERE model_name OPERATOR(pg_catalog.=) 'reported-model';
+UPDATE masecon.budget_policies SET time_zone = 'Asia/Kolkata' WHERE customer_id OPERATOR(pg_catalog.=) 'sp-a';
 SELECT * FROM masecon.mas_health();
 SELECT * FROM masecon.mas_verify();
 CREATE ROLE masecon_planted_reader;
