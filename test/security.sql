@@ -278,16 +278,18 @@ SELECT is((SELECT pg_catalog.count(*) FROM masecon.execution_events WHERE custom
 SELECT is((SELECT daily_budget_limit FROM masecon.budget_policies WHERE customer_id = 'sec-b'), 0.0001,
           'another customer''s policy is unchanged');
 
+-- The superuser's insert caches sec-b-wf's owner in this backend, and a
+-- rejected statement clears that cache, so the insert comes right before
+-- the tenant's.  The tenant must not be given the cached owner.
+INSERT INTO masecon.execution_events (workflow_id, model_name) VALUES ('sec-b-wf', 'gpt-4o');
 SET ROLE sec_tenant_a;
+SELECT throws_ok($$INSERT INTO masecon.execution_events (workflow_id, model_name) VALUES ('sec-b-wf', 'gpt-4o')$$,
+                 '23503', 'workflow "sec-b-wf" does not exist',
+                 'another customer''s workflow does not exist for a tenant');
 SELECT throws_ok($$INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name) VALUES ('sec-b', 'sec-b-wf', 'gpt-4o')$$,
                  '42501', NULL, 'a tenant cannot insert an event for another customer');
 SELECT throws_ok($$INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name) VALUES ('sec-b', 'sec-new-wf', 'gpt-4o')$$,
                  '42501', NULL, 'a tenant cannot register a workflow for another customer');
--- The backend cached sec-b-wf's owner for the superuser above; the tenant
--- must not be given it.
-SELECT throws_ok($$INSERT INTO masecon.execution_events (workflow_id, model_name) VALUES ('sec-b-wf', 'gpt-4o')$$,
-                 '23503', 'workflow "sec-b-wf" does not exist',
-                 'another customer''s workflow does not exist for a tenant');
 SELECT lives_ok($$INSERT INTO masecon.execution_events (workflow_id, model_name) VALUES ('sec-a-wf', 'gpt-4o')$$,
                 'a tenant inserts events of its own workflow');
 SELECT is(ARRAY(SELECT t.customer_id FROM masecon.tenant_roles AS t ORDER BY 1),

@@ -105,6 +105,13 @@ VALUES ('sp-a', 'sp-wf', 'planner', 'GPT-4o-2024-08-06', 2006, 1920, 300),
 INSERT INTO masecon.execution_events (workflow_id, model_name, tokens_in, tokens_out, execution_cost_total)
 VALUES ('sp-wf', 'reported-model', 1, 1, 0.5);
 UPDATE masecon.execution_events SET tokens_out = 11 WHERE model_name OPERATOR(pg_catalog.=) 'mystery';
+-- A new backend has no cached workflow owners, so these look the
+-- workflows up in a table that is no longer empty.
+\connect
+INSERT INTO masecon.execution_events (workflow_id, model_name, tokens_in, tokens_out)
+VALUES ('sp-wf', 'gpt-4o', 100, 10);
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, tokens_in, tokens_out)
+VALUES ('sp-a', 'sp-wf-2', 'gpt-4o', 100, 10);
 SELECT masecon.mas_reprice();
 SELECT * FROM masecon.mas_workflow_cost(4, 12, 3000, 800, 'gpt-4o', 1, 0.002, 50);
 SELECT * FROM masecon.mas_workflow_cost(3, 5, 1000, 'claude-3-opus');
