@@ -54,8 +54,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 -- Events whose stored price differs from the current catalog's.  An event
 -- written before the newest catalog change, or in the same transaction,
--- has a stale price; one written after it, or with no catalog change at
--- all, has a price the trigger never gave it.
+-- has a stale price.  An event written after it, or when the catalog never
+-- changed, has a price the trigger never gave it.
 -- NOTE: the event's xmin stands for its insert; for an event older than
 -- about two billion transactions age() wraps, and such an event counts as
 -- written after the change.

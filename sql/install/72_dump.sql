@@ -2,9 +2,9 @@
 --
 -- pg_dump saves the catalog rows with shipped = false, because CREATE
 -- EXTENSION installs the shipped ones again.  An edit of a shipped row
--- therefore turns it into a user row, and a user row with the key of a
--- shipped row replaces that row, so that the restored user row does not
--- collide with the freshly installed shipped one.
+-- therefore turns it into a user row.  A user row with the key of a
+-- shipped row replaces that row, so the restored user row does not
+-- collide with the shipped one that the restore has just installed.
 --
 -- Restore with session_replication_role = replica (README, "Operations"):
 -- the pricing trigger then stores restored events exactly as dumped, and
