@@ -9,7 +9,8 @@
 # socket in that folder and no TCP port, so it collides with nothing.
 set -eu
 
-bindir=$(pg_config --bindir)
+# scripts/test exports PG_CONFIG for the server it tests.
+bindir=$("${PG_CONFIG:-pg_config}" --bindir)
 root=$(mktemp -d)
 chmod 755 "$root"
 data="$root/data"

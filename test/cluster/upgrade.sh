@@ -17,7 +17,8 @@
 # leaves them out of snapshot() and checks them on their own.
 set -eu
 
-sharedir=$(pg_config --sharedir)/extension
+# scripts/test exports PG_CONFIG for the server it tests.
+sharedir=$("${PG_CONFIG:-pg_config}" --sharedir)/extension
 default=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$sharedir/masecon.control")
 versions=$(ls "$sharedir" | sed -n 's/^masecon--\([^-]*\)\.sql$/\1/p' | grep -vx "$default" || true)
 work=$(mktemp -d)
