@@ -25,8 +25,10 @@ CREATE POLICY tenant_roles_own ON masecon.tenant_roles
     USING (pg_catalog.pg_has_role(role, 'MEMBER'));
 
 -- A policy on every table with a customer_id column: workflows, events,
--- budget policies and whatever later parts add.  Both subqueries are
--- uncorrelated, so they run once per statement, not once per row.
+-- budget policies, the spend rollups and whatever earlier parts add.  Both
+-- subqueries are uncorrelated, so they run once per statement, not once
+-- per row.  An upgrade script that adds a tenant table adds the same
+-- policy to it.
 DO $$
 DECLARE
     tenant_table regclass;
