@@ -118,7 +118,9 @@ customer_has_policy(const char *customer_id)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		has_policy_plan = prepare_plan("SELECT 1 FROM masecon.budget_policies WHERE customer_id = $1",
+		/* Qualified, because the query runs with the caller's search_path. */
+		has_policy_plan = prepare_plan("SELECT 1 FROM masecon.budget_policies"
+									   " WHERE customer_id OPERATOR(pg_catalog.=) $1",
 									   1, argtypes);
 	}
 	arg = CStringGetTextDatum(customer_id);

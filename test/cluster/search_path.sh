@@ -154,6 +154,20 @@ END
 $$;
 SQL
 
+# Functions written in SQL or PL/pgSQL resolve names through their own
+# search_path setting; C functions qualify the queries they run.
+unpinned=$(psql -X -At -d "$db" -c "
+SELECT pg_catalog.string_agg(p.oid::regprocedure::text, ', ' ORDER BY 1)
+  FROM pg_catalog.pg_proc AS p
+  JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang
+ WHERE p.pronamespace OPERATOR(pg_catalog.=) 'masecon'::regnamespace
+   AND l.lanname OPERATOR(pg_catalog.<>) 'c'
+   AND NOT COALESCE(p.proconfig OPERATOR(pg_catalog.@>) ARRAY['search_path=pg_catalog, pg_temp'], false)")
+if [ -n "$unpinned" ]; then
+	echo "FAIL: functions without SET search_path = pg_catalog, pg_temp: $unpinned"
+	exit 1
+fi
+
 calls=$(psql -X -At -d "$db" -c "SELECT pg_catalog.string_agg(DISTINCT name, ', ') FROM public.planted_calls")
 if [ -n "$calls" ]; then
 	echo "FAIL: masecon called planted objects: $calls"
