@@ -52,7 +52,7 @@ checked AS (
                                 c.cached, c.cache_write, t.tool) AS formula_cost
       FROM (SELECT DISTINCT model_name FROM masecon.model_prices) AS m, counts AS c, tools AS t
 )
-SELECT count(*) AS cases,
+SELECT count(DISTINCT model_name) >= 14 AS at_least_14_models,
        count(*) FILTER (WHERE trigger_cost::text IS DISTINCT FROM formula_cost::text) AS differing
   FROM checked;
 
