@@ -1,7 +1,8 @@
 -- Exact costs: the trigger and masecon.event_price give the value and the
--- display scale that the cost formula gives in numeric arithmetic, both on
--- the integer path (prices of at most 18 digits) and on the numeric path
--- that longer prices and very large sums take.
+-- display scale that the cost formula gives in numeric arithmetic.  That
+-- holds on the integer path, taken when the prices fit in an int64 at a
+-- common scale, and on the numeric path that other prices and very large
+-- sums take.
 
 -- Prices that take the numeric path: 20 significant digits, and a price
 -- whose product with 10^12 tokens does not fit in 64 bits once scaled.

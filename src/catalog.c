@@ -97,7 +97,8 @@ create_string_hash(const char *name, Size entrysize, long nelem)
 /*
  * Sets *scaled and *scale so that value = *scaled / 10^*scale, with no
  * trailing zero digit in *scaled when *scale is above 0.  Returns false
- * when the value is negative, NaN or infinite, or has more than 18 digits.
+ * when the value is negative, NaN or infinite, or its digits do not fit in
+ * an int64.
  */
 static bool
 numeric_to_scaled(Numeric value, int64 *scaled, int *scale)
@@ -155,9 +156,9 @@ scale_up(int64 *value, int exponent)
 }
 
 /*
- * Fills the scaled_* fields of a price row from its Numeric prices, or
- * clears scaled_valid when a price does not fit in 18 digits at the
- * common scale; the trigger then uses numeric arithmetic for the row.
+ * Fills the scaled_* fields of a price row from its Numeric prices.  When a
+ * price does not fit in an int64 at the common scale, it clears
+ * scaled_valid instead, and the trigger uses numeric arithmetic for the row.
  */
 static void
 set_scaled_prices(CatalogPrice *price)

@@ -38,7 +38,7 @@ extern int	masecon_merge_every;
  * One catalog row, prices in USD per 1M tokens.  When scaled_valid is set,
  * the scaled_* fields hold the same four prices as integers in units of
  * 10^-scale USD per 1M tokens, so that the trigger can price an event with
- * integer arithmetic; the Numeric fields are always set.
+ * integer arithmetic.  The Numeric fields are always set.
  */
 typedef struct CatalogPrice
 {
