@@ -20,6 +20,7 @@
 #include <ctype.h>
 
 #include "catalog/namespace.h"
+#include "common/int.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -93,6 +94,101 @@ create_string_hash(const char *name, Size entrysize, long nelem)
 	return hash_create(name, nelem, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 }
 
+/*
+ * Sets *scaled and *scale so that value = *scaled / 10^*scale, with no
+ * trailing zero digit in *scaled when *scale is above 0.  Returns false
+ * when the value is negative, NaN or infinite, or its digits do not fit in
+ * an int64.
+ */
+static bool
+numeric_to_scaled(Numeric value, int64 *scaled, int *scale)
+{
+	char	   *text;
+	const char *p;
+	int64		digits = 0;
+	int			fraction_digits = 0;
+	bool		in_fraction = false;
+	bool		valid = true;
+
+	if (numeric_is_nan(value))
+		return false;
+#if PG_VERSION_NUM >= 140000
+	if (numeric_is_inf(value))
+		return false;
+#endif
+
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value)));
+	for (p = text; *p != '\0' && valid; p++)
+	{
+		if (*p == '.' && !in_fraction)
+			in_fraction = true;
+		else if (!isdigit((unsigned char) *p) || digits > (PG_INT64_MAX - 9) / 10)
+			valid = false;
+		else
+		{
+			digits = digits * 10 + (*p - '0');
+			if (in_fraction)
+				fraction_digits++;
+		}
+	}
+	pfree(text);
+	if (!valid)
+		return false;
+
+	while (fraction_digits > 0 && digits % 10 == 0)
+	{
+		digits /= 10;
+		fraction_digits--;
+	}
+	*scaled = digits;
+	*scale = fraction_digits;
+	return true;
+}
+
+/* Multiplies *value by 10^exponent; returns false on overflow. */
+static bool
+scale_up(int64 *value, int exponent)
+{
+	while (exponent-- > 0)
+		if (pg_mul_s64_overflow(*value, 10, value))
+			return false;
+	return true;
+}
+
+/*
+ * Fills the scaled_* fields of a price row from its Numeric prices.  When a
+ * price does not fit in an int64 at the common scale, it clears
+ * scaled_valid instead, and the trigger uses numeric arithmetic for the row.
+ */
+static void
+set_scaled_prices(CatalogPrice *price)
+{
+	Numeric		prices[4] = {price->input, price->output,
+	price->cached_input, price->cache_write};
+	int64		scaled[4];
+	int			scales[4];
+	int			scale = 0;
+	int			i;
+
+	price->scaled_valid = false;
+	for (i = 0; i < 4; i++)
+	{
+		if (!numeric_to_scaled(prices[i], &scaled[i], &scales[i]))
+			return;
+		scale = Max(scale, scales[i]);
+	}
+	for (i = 0; i < 4; i++)
+		if (!scale_up(&scaled[i], scale - scales[i]))
+			return;
+
+	price->scale = scale;
+	price->scaled_input = scaled[0];
+	price->scaled_output = scaled[1];
+	price->scaled_cached_input = scaled[2];
+	price->scaled_cache_write = scaled[3];
+	price->scaled_valid = true;
+}
+
 /* Copy a numeric SPI result column into the catalog context. */
 static Numeric
 copy_numeric(HeapTuple tuple, TupleDesc desc, int column, bool *isnull)
@@ -144,6 +240,7 @@ load_models(void)
 		if (current == NULL || strcmp(current->name, name) != 0)
 		{
 			current = hash_search(catalog_models, name, HASH_ENTER, &found);
+			current->name_text = cstring_to_text(name);
 			current->provider = SPI_getvalue(tuple, desc, 2);
 			current->nprices = 0;
 			allocated = 4;
@@ -166,6 +263,7 @@ load_models(void)
 		if (isnull)
 			price->cache_write = price->input;
 		price->valid_from = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 7, &isnull));
+		set_scaled_prices(price);
 
 		MemoryContextSwitchTo(oldcontext);
 	}

@@ -34,7 +34,12 @@ typedef enum UnknownModelAction
 extern int	masecon_unknown_model;
 extern int	masecon_merge_every;
 
-/* One catalog row, prices in USD per 1M tokens. */
+/*
+ * One catalog row, prices in USD per 1M tokens.  When scaled_valid is set,
+ * the scaled_* fields hold the same four prices as integers in units of
+ * 10^-scale USD per 1M tokens, so that the trigger can price an event with
+ * integer arithmetic.  The Numeric fields are always set.
+ */
 typedef struct CatalogPrice
 {
 	TimestampTz valid_from;
@@ -42,12 +47,19 @@ typedef struct CatalogPrice
 	Numeric		output;
 	Numeric		cached_input;	/* the input price when the column is NULL */
 	Numeric		cache_write;	/* the input price when the column is NULL */
+	bool		scaled_valid;
+	int			scale;
+	int64		scaled_input;
+	int64		scaled_output;
+	int64		scaled_cached_input;
+	int64		scaled_cache_write;
 } CatalogPrice;
 
 /* A catalog model with its rows in ascending valid_from order. */
 typedef struct CatalogModel
 {
 	char		name[MASECON_KEY_MAX];	/* hash key */
+	text	   *name_text;		/* name as a text value, for resolved_model */
 	char	   *provider;
 	int			nprices;
 	CatalogPrice *prices;

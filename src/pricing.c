@@ -112,6 +112,7 @@ static SPIPlanPtr register_workflow_plan = NULL;
 #define WORKFLOW_LOCK_CLASS 0x6d617365	/* "mase" */
 
 static Numeric numeric_one_millionth = NULL;
+static Numeric numeric_zero = NULL;
 
 static void pricing_relcache_callback(Datum arg, Oid relid);
 static void pricing_xact_callback(XactEvent event, void *arg);
@@ -212,6 +213,27 @@ one_millionth(void)
 	return numeric_one_millionth;
 }
 
+/* Returns a numeric 0 that lives as long as the backend. */
+static Numeric
+zero(void)
+{
+	if (numeric_zero == NULL)
+	{
+		MemoryContext oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+
+		numeric_zero = masecon_int64_numeric(0);
+		MemoryContextSwitchTo(oldcontext);
+	}
+	return numeric_zero;
+}
+
+static bool
+numeric_is_zero(Numeric value)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(value),
+											 NumericGetDatum(zero()))) == 0;
+}
+
 /* Adds count * price to sum; skips the work when count is zero. */
 static Numeric
 add_tokens(Numeric sum, int64 count, Numeric price)
@@ -236,6 +258,40 @@ masecon_token_cost(const CatalogPrice *price, int64 tokens_in,
 {
 	int64		fresh_tokens_in = tokens_in - cached_tokens_in - cache_write_tokens_in;
 	Numeric		sum = NULL;
+
+#if defined(HAVE_INT128) && PG_VERSION_NUM >= 140000
+
+	/*
+	 * With prices scaled to integers, the sum is an exact integer number of
+	 * 10^-(scale + 6) USD.  Counts of at most MASECON_MAX_TOKENS (10^12)
+	 * times prices below 2^63 cannot overflow 128 bits.  Dropping the
+	 * trailing zero digits before the conversion gives the same value and
+	 * display scale as numeric_trim_scale gives the numeric result below.
+	 */
+	if (price->scaled_valid &&
+		tokens_in <= MASECON_MAX_TOKENS && tokens_out <= MASECON_MAX_TOKENS &&
+		fresh_tokens_in >= 0 && cached_tokens_in >= 0 &&
+		cache_write_tokens_in >= 0 && tokens_out >= 0)
+	{
+		int128		units = (int128) fresh_tokens_in * price->scaled_input +
+			(int128) cached_tokens_in * price->scaled_cached_input +
+			(int128) cache_write_tokens_in * price->scaled_cache_write +
+			(int128) tokens_out * price->scaled_output;
+		int			scale = price->scale + 6;
+
+		if (units <= PG_INT64_MAX)
+		{
+			int64		value = (int64) units;
+
+			while (scale > 0 && value % 10 == 0)
+			{
+				value /= 10;
+				scale--;
+			}
+			return int64_div_fast_to_numeric(value, scale);
+		}
+	}
+#endif
 
 	sum = add_tokens(sum, fresh_tokens_in, price->input);
 	sum = add_tokens(sum, cached_tokens_in, price->cached_input);
@@ -373,7 +429,6 @@ money_value(EventRow *row, EventColumn column)
 {
 	const char *name = event_column_names[column];
 	Numeric		value;
-	Datum		zero;
 
 	if (event_isnull(row, column))
 		return NULL;
@@ -385,8 +440,8 @@ money_value(EventRow *row, EventColumn column)
 						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value))),
 						name),
 				 errhint("Costs are finite amounts of USD.")));
-	zero = NumericGetDatum(masecon_int64_numeric(0));
-	if (DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(value), zero)))
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(value),
+										  NumericGetDatum(zero()))) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("negative value %s in column \"%s\" of an execution event",
@@ -683,7 +738,11 @@ price_event_values(const char *model_name, TimestampTz at, int64 *tokens,
 		Numeric		token_cost = masecon_token_cost(price, tokens[0], tokens[1],
 													tokens[2], tokens[3]);
 
-		result.cost = masecon_trim_scale(masecon_numeric_add(token_cost, tool_cost));
+		/* token_cost is trimmed already, so adding 0 would change nothing. */
+		if (numeric_is_zero(tool_cost))
+			result.cost = token_cost;
+		else
+			result.cost = masecon_trim_scale(masecon_numeric_add(token_cost, tool_cost));
 		result.status = STATUS_PRICED;
 		result.model = model;
 	}
@@ -833,7 +892,9 @@ masecon_price_event(PG_FUNCTION_ARGS)
 			strcmp(TextDatumGetCString(old_customer), customer_id) != 0)
 			customer_id = resolve_customer(workflow_id, customer_id, at);
 	}
-	event_set(&row, COL_CUSTOMER_ID, CStringGetTextDatum(customer_id), false);
+	/* A customer_id the event carried is kept as it is: it was checked. */
+	if (event_isnull(&row, COL_CUSTOMER_ID))
+		event_set(&row, COL_CUSTOMER_ID, CStringGetTextDatum(customer_id), false);
 
 	price = price_event_values(model_name, at, tokens, tool_cost, reported_cost);
 	if (price.status != STATUS_PRICED && is_insert &&
@@ -843,7 +904,7 @@ masecon_price_event(PG_FUNCTION_ARGS)
 	event_set(&row, COL_EXECUTION_COST_TOTAL, NumericGetDatum(price.cost), false);
 	event_set(&row, COL_PRICE_STATUS, price_status_datum[price.status], false);
 	if (price.model != NULL)
-		event_set(&row, COL_RESOLVED_MODEL, CStringGetTextDatum(price.model->name), false);
+		event_set(&row, COL_RESOLVED_MODEL, PointerGetDatum(price.model->name_text), false);
 	else
 		event_set(&row, COL_RESOLVED_MODEL, (Datum) 0, true);
 
