@@ -73,9 +73,17 @@ CREATE TABLE masecon.spend_keys (
 COMMENT ON TABLE masecon.spend_keys IS
     'merged spend per customer, workflow, agent and model (see masecon.rollup_state)';
 
+-- A B-tree, not BRIN: BRIN leaves the newest pages unsummarized until a
+-- vacuum, and a tail scan would then read every one of them.  Appending a
+-- growing key goes to the rightmost leaf, which keeps the insert cheap.
 CREATE INDEX execution_events_ingest_xid_idx
-    ON masecon.execution_events USING brin (ingest_xid)
-    WITH (pages_per_range = 16, autosummarize = on);
+    ON masecon.execution_events (ingest_xid);
+-- The readers of one customer find its tail through this index.  They
+-- filter on nothing but customer_id and ingest_xid inside a materialized
+-- CTE, so the planner cannot prefer an index on other columns and then
+-- test every one of the customer's events against the watermark.
+CREATE INDEX execution_events_customer_ingest_xid_idx
+    ON masecon.execution_events (customer_id, ingest_xid);
 
 -- Start of the 15-minute UTC bucket that contains ts.
 CREATE FUNCTION masecon.spend_bucket(ts timestamptz)
@@ -99,7 +107,7 @@ COMMENT ON FUNCTION masecon.customer_time_zone(text) IS
     'time zone of the customer''s budget day: the policy''s time_zone, or UTC without a policy';
 
 -- The merge watermark, as a function so that the planner evaluates it when
--- it estimates a tail scan and picks the BRIN index on ingest_xid.
+-- it estimates a tail scan and picks the index on ingest_xid.
 CREATE FUNCTION masecon.rollup_watermark()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -222,6 +230,18 @@ BEGIN
        SET merged_below = high,
            merged_at = pg_catalog.now(),
            merged_events = merged_events + merged;
+
+    -- The readers find the tail through the indexes on ingest_xid only when
+    -- the planner has statistics for it; until autovacuum has analyzed the
+    -- table once, the first merge does.
+    IF merged > 0 AND NOT EXISTS (
+        SELECT FROM pg_catalog.pg_statistic AS st
+          JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid = st.starelid AND a.attnum = st.staattnum
+         WHERE st.starelid = 'masecon.execution_events'::pg_catalog.regclass
+           AND a.attname = 'ingest_xid') THEN
+        ANALYZE masecon.execution_events;
+    END IF;
     RETURN merged;
 END
 $$;
@@ -348,7 +368,16 @@ RETURNS TABLE (day date, cost numeric, executions bigint, tokens_in numeric,
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-WITH zone AS (SELECT masecon.customer_time_zone(daily_spend.customer_id) AS name)
+WITH zone AS MATERIALIZED (
+    SELECT z.name,
+           (first_day::timestamp AT TIME ZONE z.name) AS low,
+           ((last_day + 1)::timestamp AT TIME ZONE z.name) AS high
+      FROM (SELECT masecon.customer_time_zone(daily_spend.customer_id) AS name) AS z),
+tail AS MATERIALIZED (
+    SELECT e."timestamp", e.execution_cost_total, e.tokens_in, e.tokens_out, e.price_status
+      FROM masecon.execution_events AS e
+     WHERE e.customer_id = daily_spend.customer_id
+       AND e.ingest_xid >= masecon.rollup_watermark())
 SELECT s.day, pg_catalog.sum(s.cost), pg_catalog.sum(s.executions)::bigint,
        pg_catalog.sum(s.tokens_in), pg_catalog.sum(s.tokens_out),
        pg_catalog.sum(s.unpriced_events)::bigint
@@ -357,13 +386,10 @@ SELECT s.day, pg_catalog.sum(s.cost), pg_catalog.sum(s.executions)::bigint,
          WHERE d.customer_id = daily_spend.customer_id
            AND d.day >= first_day AND d.day <= last_day
         UNION ALL
-        SELECT (e."timestamp" AT TIME ZONE zone.name)::date, e.execution_cost_total, 1,
-               e.tokens_in, e.tokens_out, (e.price_status = 'unpriced')::integer
-          FROM masecon.execution_events AS e, zone
-         WHERE e.customer_id = daily_spend.customer_id
-           AND e.ingest_xid >= masecon.rollup_watermark()
-           AND e."timestamp" >= (first_day::timestamp AT TIME ZONE zone.name)
-           AND e."timestamp" < ((last_day + 1)::timestamp AT TIME ZONE zone.name)) AS s
+        SELECT (t."timestamp" AT TIME ZONE zone.name)::date, t.execution_cost_total, 1,
+               t.tokens_in, t.tokens_out, (t.price_status = 'unpriced')::integer
+          FROM tail AS t, zone
+         WHERE t."timestamp" >= zone.low AND t."timestamp" < zone.high) AS s
  GROUP BY s.day
 HAVING pg_catalog.sum(s.executions) <> 0
 $$;
@@ -381,6 +407,11 @@ RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+WITH tail AS MATERIALIZED (
+    SELECT e.workflow_id, e.agent_id, e.execution_cost_total, e.tokens_in, e.tokens_out
+      FROM masecon.execution_events AS e
+     WHERE e.customer_id = key_spend.customer_id
+       AND e.ingest_xid >= masecon.rollup_watermark())
 SELECT coalesce(pg_catalog.sum(s.cost), 0), coalesce(pg_catalog.sum(s.executions), 0)::bigint,
        coalesce(pg_catalog.sum(s.tokens_in), 0), coalesce(pg_catalog.sum(s.tokens_out), 0)
   FROM (SELECT k.cost, k.executions, k.tokens_in, k.tokens_out
@@ -389,12 +420,10 @@ SELECT coalesce(pg_catalog.sum(s.cost), 0), coalesce(pg_catalog.sum(s.executions
            AND (key_spend.workflow_id IS NULL OR k.workflow_id = key_spend.workflow_id)
            AND (key_spend.agent_id IS NULL OR k.agent_id = key_spend.agent_id)
         UNION ALL
-        SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out
-          FROM masecon.execution_events AS e
-         WHERE e.customer_id = key_spend.customer_id
-           AND e.ingest_xid >= masecon.rollup_watermark()
-           AND (key_spend.workflow_id IS NULL OR e.workflow_id = key_spend.workflow_id)
-           AND (key_spend.agent_id IS NULL OR coalesce(e.agent_id, '') = key_spend.agent_id)) AS s
+        SELECT t.execution_cost_total, 1, t.tokens_in, t.tokens_out
+          FROM tail AS t
+         WHERE (key_spend.workflow_id IS NULL OR t.workflow_id = key_spend.workflow_id)
+           AND (key_spend.agent_id IS NULL OR coalesce(t.agent_id, '') = key_spend.agent_id)) AS s
 $$;
 COMMENT ON FUNCTION masecon.key_spend(text, text, text) IS
     'exact spend and step count of a customer, workflow or agent, from the rollups and the events not merged yet';
@@ -410,7 +439,12 @@ RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-WITH bounds AS (
+WITH tail AS MATERIALIZED (
+    SELECT e."timestamp", e.execution_cost_total, e.tokens_in, e.tokens_out, e.price_status
+      FROM masecon.execution_events AS e
+     WHERE (window_spend.customer_id IS NULL OR e.customer_id = window_spend.customer_id)
+       AND e.ingest_xid >= masecon.rollup_watermark()),
+bounds AS MATERIALIZED (
     SELECT CASE WHEN masecon.spend_bucket(from_time) = from_time THEN from_time
                 ELSE masecon.spend_bucket(from_time) + interval '15 minutes' END AS low,
            masecon.spend_bucket(to_time) AS high)
@@ -422,12 +456,10 @@ SELECT coalesce(pg_catalog.sum(s.cost), 0), coalesce(pg_catalog.sum(s.executions
          WHERE (window_spend.customer_id IS NULL OR b.customer_id = window_spend.customer_id)
            AND b.bucket >= bounds.low AND b.bucket < bounds.high
         UNION ALL
-        SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out,
-               (e.price_status = 'unpriced')::integer
-          FROM masecon.execution_events AS e, bounds
-         WHERE (window_spend.customer_id IS NULL OR e.customer_id = window_spend.customer_id)
-           AND e.ingest_xid >= masecon.rollup_watermark()
-           AND e."timestamp" >= bounds.low AND e."timestamp" < bounds.high
+        SELECT t.execution_cost_total, 1, t.tokens_in, t.tokens_out,
+               (t.price_status = 'unpriced')::integer
+          FROM tail AS t, bounds
+         WHERE t."timestamp" >= bounds.low AND t."timestamp" < bounds.high
         UNION ALL
         SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out,
                (e.price_status = 'unpriced')::integer
