@@ -1,6 +1,6 @@
 -- Reservations: budget enforcement that holds when many agents ask at once.
 --
--- masecon.mas_evaluate_guardrail answers each caller from the spend stored
+-- masecon.mas_evaluate_guardrail evaluates each call on the spend stored
 -- so far, so agents that ask at the same moment all see the same spend and
 -- may together overshoot the budget.  masecon.mas_reserve evaluates the
 -- guardrail and records the estimated cost of the step as a reservation
@@ -103,9 +103,9 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    -- First key of the advisory lock, 0x6d617372 ("masr"); the second is a
-    -- hash of customer_id, so a collision only makes two customers wait on
-    -- each other.
+    -- First key of the advisory lock, 0x6d617372 ("masr").  The second key
+    -- is a hash of customer_id, so a collision only makes two customers
+    -- wait on each other.
     lock_class CONSTANT integer := 1835103090;
     guardrail masecon.guardrail_result;
     new_id text;
@@ -132,8 +132,8 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Pass the estimated cost of the step in USD, such as a masecon.mas_workflow_cost figure.';
     END IF;
-    -- The text form also catches infinity where numeric has it (PostgreSQL
-    -- 14 and later) without naming it.
+    -- Comparing the text form catches NaN, and infinity on PostgreSQL 14
+    -- and later, without an 'Infinity' literal that PostgreSQL 13 rejects.
     IF mas_reserve.estimated_cost::text IN ('NaN', 'Infinity', '-Infinity') THEN
         RAISE EXCEPTION 'estimated_cost must be a finite amount, got %', mas_reserve.estimated_cost
             USING ERRCODE = 'invalid_parameter_value',
