@@ -1,7 +1,7 @@
 -- Settlement of reservations by events: the reservation stops counting and
 -- the event's real cost counts instead, exactly once.
 BEGIN;
-SELECT plan(38);
+SELECT plan(39);
 
 SET LOCAL TimeZone = 'UTC';
 INSERT INTO masecon.budget_policies (customer_id, daily_budget_limit) VALUES ('tap-rs', 10);
@@ -136,6 +136,13 @@ SELECT is((masecon.mas_reserve('tap-rs', NULL, NULL, 0.001, at => '2026-02-10 11
 SELECT is((masecon.mas_reserve('tap-rs', NULL, NULL, 0.0001, at => '2026-02-10 11:10:00+00')).reservation_id,
           NULL, 'reservation over the budget gets no id');
 SELECT is(pg_temp.daily('2026-02-10 11:10:00+00'), 10.000::numeric, 'blocked reservation counts nothing');
+
+-- With at defaulting to now(), the start of this transaction, the ttl runs
+-- from the call, so a late call in a long transaction is not born expired.
+SELECT pg_sleep(0.05);
+SELECT ok((masecon.mas_reserve('tap-rs-long', NULL, NULL, 0, interval '1 second')).expires_at
+              > now() + interval '1 second',
+          'default at runs the ttl from the call');
 
 SELECT * FROM finish();
 ROLLBACK;

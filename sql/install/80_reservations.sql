@@ -27,7 +27,7 @@ COMMENT ON TABLE masecon.reservations IS
 COMMENT ON COLUMN masecon.reservations.created_at IS
     'the instant at of the masecon.mas_reserve call that made the reservation';
 COMMENT ON COLUMN masecon.reservations.expires_at IS
-    'instant from which the reservation stops counting as spend, created_at plus the ttl';
+    'instant from which the reservation stops counting as spend: created_at plus the ttl, or the time of the call plus the ttl when at was now()';
 COMMENT ON COLUMN masecon.reservations.released_at IS
     'when masecon.mas_release cancelled the reservation; NULL while not released';
 
@@ -173,11 +173,17 @@ BEGIN
                                                 mas_reserve.agent_id, mas_reserve.estimated_cost,
                                                 mas_reserve.at);
 
+    -- at defaults to now(), the start of the transaction.  The ttl of such
+    -- a call runs from the current time, so that a reservation made late in
+    -- a long transaction has not expired when it is made.
     IF guardrail.signal <> 'BLOCK' THEN
         INSERT INTO masecon.reservations AS r
                (customer_id, workflow_id, agent_id, estimated_cost, created_at, expires_at)
         VALUES (mas_reserve.customer_id, mas_reserve.workflow_id, mas_reserve.agent_id,
-                mas_reserve.estimated_cost, mas_reserve.at, mas_reserve.at + mas_reserve.ttl)
+                mas_reserve.estimated_cost, mas_reserve.at,
+                CASE WHEN mas_reserve.at = pg_catalog.now() THEN pg_catalog.clock_timestamp()
+                     ELSE mas_reserve.at
+                END + mas_reserve.ttl)
         RETURNING r.reservation_id, r.expires_at INTO new_id, new_expiry;
     END IF;
 
