@@ -1,7 +1,7 @@
 -- Settlement of reservations by events: the reservation stops counting and
 -- the event's real cost counts instead, exactly once.
 BEGIN;
-SELECT plan(39);
+SELECT plan(41);
 
 SET LOCAL TimeZone = 'UTC';
 INSERT INTO masecon.budget_policies (customer_id, daily_budget_limit) VALUES ('tap-rs', 10);
@@ -136,6 +136,17 @@ SELECT is((masecon.mas_reserve('tap-rs', NULL, NULL, 0.001, at => '2026-02-10 11
 SELECT is((masecon.mas_reserve('tap-rs', NULL, NULL, 0.0001, at => '2026-02-10 11:10:00+00')).reservation_id,
           NULL, 'reservation over the budget gets no id');
 SELECT is(pg_temp.daily('2026-02-10 11:10:00+00'), 10.000::numeric, 'blocked reservation counts nothing');
+
+-- masecon.mas_record_usage passes reservation_id on to the event it stores.
+-- 1000 input and 100 output tokens of gpt-4o cost 0.0025 + 0.001.
+SELECT pg_temp.reserve(0.01, '2026-02-10 11:20:00+00', customer_id => 'tap-rs-usage') AS usage_id \gset
+SELECT is((masecon.mas_record_usage('tap-rs-usage-wf', 'worker', 'gpt-4o',
+                                    '{"prompt_tokens": 1000, "completion_tokens": 100}',
+                                    customer_id => 'tap-rs-usage',
+                                    reservation_id => :'usage_id')).execution_cost_total,
+          0.0035, 'recorded usage is priced');
+SELECT is(pg_temp.reserved('2026-02-10 11:20:00+00', 'tap-rs-usage'), 0::numeric,
+          'recorded usage settles its reservation');
 
 -- With at defaulting to now(), the start of this transaction, the ttl runs
 -- from the call, so a late call in a long transaction is not born expired.
