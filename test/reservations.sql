@@ -1,7 +1,7 @@
 -- Settlement of reservations by events: the reservation stops counting and
 -- the event's real cost counts instead, exactly once.
 BEGIN;
-SELECT plan(41);
+SELECT plan(45);
 
 SET LOCAL TimeZone = 'UTC';
 INSERT INTO masecon.budget_policies (customer_id, daily_budget_limit) VALUES ('tap-rs', 10);
@@ -147,6 +147,36 @@ SELECT is((masecon.mas_record_usage('tap-rs-usage-wf', 'worker', 'gpt-4o',
           0.0035, 'recorded usage is priced');
 SELECT is(pg_temp.reserved('2026-02-10 11:20:00+00', 'tap-rs-usage'), 0::numeric,
           'recorded usage settles its reservation');
+
+-- A writer restricted to one customer reserves and releases only its own
+-- reservations.  pgTAP's own tables belong to this session's user, so the
+-- role records its results and the checks run after RESET ROLE.
+CREATE ROLE tap_rs_tenant;
+SELECT masecon.mas_grant_access('tap_rs_tenant', 'writer');
+INSERT INTO masecon.tenant_roles (role, customer_id) VALUES ('tap_rs_tenant', 'tap-rs-t1');
+CREATE TEMPORARY TABLE tenant_results (name text PRIMARY KEY, output text);
+GRANT ALL ON tenant_results TO tap_rs_tenant;
+SET ROLE tap_rs_tenant;
+INSERT INTO tenant_results
+SELECT 'own', (masecon.mas_reserve('tap-rs-t1', NULL, NULL, 0.01, at => '2026-02-10 12:00:00+00')).signal;
+DO $$
+BEGIN
+    PERFORM masecon.mas_reserve('tap-rs-t2', NULL, NULL, 0.01, at => '2026-02-10 12:00:00+00');
+    INSERT INTO tenant_results VALUES ('other', 'reserved');
+EXCEPTION WHEN OTHERS THEN
+    INSERT INTO tenant_results VALUES ('other', SQLSTATE);
+END
+$$;
+INSERT INTO tenant_results SELECT 'release', masecon.mas_release('tap-rs-other', :'other_id')::text;
+RESET ROLE;
+SELECT is((SELECT output FROM tenant_results WHERE name = 'own'), 'PASS',
+          'tenant reserves for its customer');
+SELECT is((SELECT count(*) FROM masecon.reservations WHERE customer_id = 'tap-rs-t1'), 1::bigint,
+          'tenant reservation is stored');
+SELECT is((SELECT output FROM tenant_results WHERE name = 'other'), '42501',
+          'tenant cannot reserve for others');
+SELECT is((SELECT output FROM tenant_results WHERE name = 'release'), 'false',
+          'tenant cannot release others'' reservations');
 
 -- With at defaulting to now(), the start of this transaction, the ttl runs
 -- from the call, so a late call in a long transaction is not born expired.
