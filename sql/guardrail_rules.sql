@@ -80,4 +80,4 @@ SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, NULL, NULL, 0, '
 -- The pure form is IMMUTABLE and PARALLEL SAFE, and written in C.
 SELECT p.provolatile, p.proparallel, l.lanname
   FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang
- WHERE p.oid = 'masecon.mas_evaluate_guardrail(numeric, numeric, numeric, numeric, bigint, integer, numeric, text[], numeric)'::regprocedure;
+ WHERE p.oid = 'masecon.mas_evaluate_guardrail(numeric, numeric, numeric, numeric, bigint, integer, numeric, text[], numeric, numeric, numeric)'::regprocedure;

@@ -4,7 +4,8 @@
  *	  The guardrail rules: whether an agent may take one more step, from
  *	  the policy's limits and the spend and steps so far.
  *
- * Spend and steps include the proposed step.  The rules, where a NULL
+ * Spend includes the open reservations and the proposed step, and steps
+ * include the proposed step.  The rules, where a NULL
  * limit means no limit and exactly at a limit is not over it:
  *
  *	  BLOCK when workflow spend > workflow budget or daily spend > daily
@@ -44,6 +45,8 @@ enum
 	GR_PROPOSED_COST,
 	GR_WARN_THRESHOLD,
 	GR_UNPRICED_MODELS,
+	GR_RESERVED_SPEND,
+	GR_WORKFLOW_RESERVED_SPEND,
 	GR_NUM_COLUMNS
 };
 
@@ -58,7 +61,9 @@ enum
 	ARG_STEP_LIMIT,
 	ARG_PROPOSED_COST,
 	ARG_UNPRICED_MODELS,
-	ARG_WARN_THRESHOLD
+	ARG_WARN_THRESHOLD,
+	ARG_RESERVED_SPEND,
+	ARG_WORKFLOW_RESERVED_SPEND
 };
 
 /* Labels of masecon.guardrail_signal, in increasing severity. */
@@ -120,14 +125,28 @@ join_model_names(ArrayType *models)
 	return names.len > 0 ? names.data : NULL;
 }
 
+/*
+ * Returns " (X USD of it reserved)" for a spend that includes reserved > 0,
+ * else "".
+ */
+static char *
+reserved_note(Numeric reserved)
+{
+	if (reserved == NULL ||
+		masecon_numeric_cmp(reserved, masecon_int64_numeric(0)) == 0)
+		return "";
+	return psprintf(" (%s USD of it reserved)", masecon_numeric_display(reserved));
+}
+
 PG_FUNCTION_INFO_V1(masecon_guardrail_rules);
 
 /*
  * SQL: masecon.mas_evaluate_guardrail(daily_spend, daily_budget,
  * workflow_spend, workflow_budget, agent_steps, step_limit, proposed_cost,
- * unpriced_models, warn_threshold), the pure form.  Spends and steps are
- * those before the step; the result includes it.  A NULL workflow_spend or
- * agent_steps means no workflow or no agent is evaluated.
+ * unpriced_models, warn_threshold, reserved_spend, workflow_reserved_spend),
+ * the pure form.  Spends and steps are those of stored events before the
+ * step; the result adds the open reservations and the step.  A NULL
+ * workflow_spend or agent_steps means no workflow or no agent is evaluated.
  */
 Datum
 masecon_guardrail_rules(PG_FUNCTION_ARGS)
@@ -142,6 +161,8 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 	Numeric		workflow_budget;
 	Numeric		proposed_cost;
 	Numeric		warn_threshold;
+	Numeric		reserved_spend;
+	Numeric		workflow_reserved_spend;
 	bool		has_agent = !PG_ARGISNULL(ARG_AGENT_STEPS);
 	bool		has_step_limit = !PG_ARGISNULL(ARG_STEP_LIMIT);
 	int64		agent_steps = 0;
@@ -163,6 +184,9 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 				 errhint("Pass the estimated cost of the next step in USD, or 0.")));
 	proposed_cost = masecon_amount_arg(fcinfo, ARG_PROPOSED_COST, "proposed_cost", false);
 	warn_threshold = masecon_fraction_arg(fcinfo, ARG_WARN_THRESHOLD, "warn_threshold", false);
+	reserved_spend = masecon_amount_arg(fcinfo, ARG_RESERVED_SPEND, "reserved_spend", false);
+	workflow_reserved_spend = masecon_amount_arg(fcinfo, ARG_WORKFLOW_RESERVED_SPEND,
+												 "workflow_reserved_spend", false);
 
 	if (has_agent)
 	{
@@ -186,10 +210,15 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(ARG_UNPRICED_MODELS))
 		unpriced = join_model_names(PG_GETARG_ARRAYTYPE_P(ARG_UNPRICED_MODELS));
 
-	/* From here on, spends include the proposed step. */
-	daily_spend = masecon_numeric_add(daily_spend, proposed_cost);
+	/* From here on, spends include the open reservations and the step. */
+	daily_spend = masecon_numeric_add(masecon_numeric_add(daily_spend, reserved_spend),
+									  proposed_cost);
 	if (workflow_spend != NULL)
-		workflow_spend = masecon_numeric_add(workflow_spend, proposed_cost);
+		workflow_spend = masecon_numeric_add(masecon_numeric_add(workflow_spend,
+																 workflow_reserved_spend),
+											 proposed_cost);
+	else
+		workflow_reserved_spend = NULL;
 
 	verdict.signal = SIGNAL_PASS;
 	verdict.nreasons = 0;
@@ -197,8 +226,9 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 	if (workflow_spend != NULL && workflow_budget != NULL &&
 		masecon_numeric_cmp(workflow_spend, workflow_budget) > 0)
 		add_reason(&verdict, SIGNAL_BLOCK,
-				   psprintf("workflow spend %s USD exceeds the workflow budget of %s USD by %s USD",
+				   psprintf("workflow spend %s USD%s exceeds the workflow budget of %s USD by %s USD",
 							masecon_numeric_display(workflow_spend),
+							reserved_note(workflow_reserved_spend),
 							masecon_numeric_display(workflow_budget),
 							masecon_numeric_display(masecon_numeric_sub(workflow_spend,
 																		workflow_budget))));
@@ -208,8 +238,9 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 	{
 		daily_over = true;
 		add_reason(&verdict, SIGNAL_BLOCK,
-				   psprintf("daily spend %s USD exceeds the daily budget of %s USD by %s USD",
+				   psprintf("daily spend %s USD%s exceeds the daily budget of %s USD by %s USD",
 							masecon_numeric_display(daily_spend),
+							reserved_note(reserved_spend),
 							masecon_numeric_display(daily_budget),
 							masecon_numeric_display(masecon_numeric_sub(daily_spend,
 																		daily_budget))));
@@ -221,8 +252,9 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 
 		if (masecon_numeric_cmp(daily_spend, warn_at) > 0)
 			add_reason(&verdict, SIGNAL_WARN,
-					   psprintf("daily spend %s USD exceeds %s%% of the daily budget of %s USD (%s USD) by %s USD",
+					   psprintf("daily spend %s USD%s exceeds %s%% of the daily budget of %s USD (%s USD) by %s USD",
 								masecon_numeric_display(daily_spend),
+								reserved_note(reserved_spend),
 								masecon_numeric_display(masecon_numeric_mul(warn_threshold,
 																			masecon_int64_numeric(100))),
 								masecon_numeric_display(daily_budget),
@@ -263,6 +295,10 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 		values[GR_UNPRICED_MODELS] = PointerGetDatum(construct_empty_array(TEXTOID));
 	else
 		values[GR_UNPRICED_MODELS] = PG_GETARG_DATUM(ARG_UNPRICED_MODELS);
+	values[GR_RESERVED_SPEND] = NumericGetDatum(reserved_spend);
+	values[GR_WORKFLOW_RESERVED_SPEND] = workflow_reserved_spend ?
+		NumericGetDatum(workflow_reserved_spend) : (Datum) 0;
+	nulls[GR_WORKFLOW_RESERVED_SPEND] = workflow_reserved_spend == NULL;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													  values, nulls)));

@@ -191,9 +191,10 @@ SELECT is(ARRAY(SELECT c.oid::regclass::text FROM pg_catalog.pg_class AS c
                  WHERE c.relnamespace = 'masecon'::regnamespace AND c.relkind IN ('r', 'p')
                    AND (pg_catalog.has_table_privilege('sec_writer', c.oid, 'UPDATE, DELETE, TRUNCATE')
                         OR (pg_catalog.has_table_privilege('sec_writer', c.oid, 'INSERT')
-                            AND c.oid NOT IN ('masecon.execution_events'::regclass, 'masecon.workflows'::regclass)))
+                            AND c.oid NOT IN ('masecon.execution_events'::regclass, 'masecon.workflows'::regclass,
+                                              'masecon.reservations'::regclass)))
                  ORDER BY 1),
-          '{}'::text[], 'writer may only insert events and workflows');
+          '{}'::text[], 'writer may only insert events, workflows and reservations');
 
 SET ROLE sec_writer;
 SELECT pg_temp.record_reads('writer');

@@ -1,8 +1,10 @@
 // Run a small support workflow's steps against masecon.
 //
-// Before each step the agent calls masecon.mas_evaluate_guardrail to check
-// that it may go on; after it, the saved API response in examples/responses/ is
-// recorded as is with masecon.mas_record_usage, which prices it.  A second
+// Before each step the agent calls masecon.mas_reserve, which evaluates the
+// guardrail and reserves the step's estimated cost, so that agents running at
+// the same moment cannot overshoot the budget together.  After it, the saved
+// API response in examples/responses/ is recorded as is with
+// masecon.mas_record_usage, which prices it and settles the reservation.  A second
 // connection LISTENs on masecon_signal for budget signals.
 //
 // Connection parameters come from the usual libpq environment variables
@@ -27,7 +29,7 @@ const STEPS = [
   ['planner', 'openai_chat_completion_followup.json', 2400, 50],
 ];
 
-const GUARDRAIL = 'masecon.mas_evaluate_guardrail(text,text,text,numeric,timestamptz)';
+const GUARDRAIL = 'masecon.mas_reserve(text,text,text,numeric,interval,timestamptz)';
 
 function connect() {
   const connectionString = process.argv[2];
@@ -65,20 +67,27 @@ async function main() {
     const { installed } = await queryRow(client,
       'SELECT pg_catalog.to_regprocedure($1) IS NOT NULL AS installed', [GUARDRAIL]);
     if (!installed) {
-      console.log('guardrail: masecon.mas_evaluate_guardrail is not installed, '
+      console.log('guardrail: masecon.mas_reserve is not installed, '
                   + 'so the steps run unchecked');
     }
 
     let firstResponse = null;
+    let firstReservation = null;
     for (const [agent, name, plannedIn, plannedOut] of STEPS) {
       const response = JSON.parse(fs.readFileSync(path.join(RESPONSES, name), 'utf8'));
+      let reservationId = null;
       if (installed) {
         const { cost_per_step: proposed } = await queryRow(client,
           'SELECT cost_per_step FROM masecon.mas_workflow_cost(1, 1, $1::bigint, $2::bigint, $3::text)',
           [plannedIn, plannedOut, response.model]);
-        const { signal, reasons } = await queryRow(client,
-          'SELECT signal::text, reasons FROM masecon.mas_evaluate_guardrail($1::text, $2::text, $3::text, $4::numeric)',
+        // Outside a transaction the reservation commits at once, so other
+        // agents of this customer count it from now on.
+        const reserved = await queryRow(client,
+          `SELECT signal::text, reasons, reservation_id
+             FROM masecon.mas_reserve($1::text, $2::text, $3::text, $4::numeric)`,
           [customer, workflowId, agent, proposed]);
+        const { signal, reasons } = reserved;
+        reservationId = reserved.reservation_id;
         const reasonText = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
         console.log(`guardrail before ${agent} (about ${proposed} USD): ${signal}${reasonText}`);
         if (signal === 'BLOCK') {
@@ -87,23 +96,28 @@ async function main() {
         }
       }
 
-      // The LLM call would happen here; its response is recorded as is.
+      // The LLM call would happen here; its response is recorded as is, with
+      // the reservation it settles.  A step that fails before its call would
+      // release the reservation with masecon.mas_release.
       const recorded = await queryRow(client,
         `SELECT execution_id, execution_cost_total, price_status::text, inserted
-           FROM masecon.mas_record_usage($1, $2, NULL, $3::jsonb, customer_id => $4)`,
-        [workflowId, agent, JSON.stringify(response), customer]);
+           FROM masecon.mas_record_usage($1, $2, NULL, $3::jsonb, customer_id => $4,
+                                         reservation_id => $5)`,
+        [workflowId, agent, JSON.stringify(response), customer, reservationId]);
       console.log(`recorded ${recorded.execution_id} model ${response.model} `
                   + `cost ${recorded.execution_cost_total} (${recorded.price_status})`);
       if (firstResponse === null) {
         firstResponse = response;
+        firstReservation = reservationId;
       }
     }
 
     // A retried call sends the same response again; it is stored once.
     const retry = await queryRow(client,
       `SELECT execution_id, execution_cost_total, inserted
-         FROM masecon.mas_record_usage($1, $2, NULL, $3::jsonb, customer_id => $4)`,
-      [workflowId, STEPS[0][0], JSON.stringify(firstResponse), customer]);
+         FROM masecon.mas_record_usage($1, $2, NULL, $3::jsonb, customer_id => $4,
+                                       reservation_id => $5)`,
+      [workflowId, STEPS[0][0], JSON.stringify(firstResponse), customer, firstReservation]);
     console.log(`retry of ${retry.execution_id}: `
                 + `${retry.inserted ? 'recorded again' : 'already stored'}, cost ${retry.execution_cost_total}`);
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Run a small support workflow's steps against masecon.
 
-Before each step the agent calls masecon.mas_evaluate_guardrail to check
-that it may go on; after it, the saved API response in examples/responses/ is
-recorded as is with masecon.mas_record_usage, which prices it.  A second
+Before each step the agent calls masecon.mas_reserve, which evaluates the
+guardrail and reserves the step's estimated cost, so that agents running at
+the same moment cannot overshoot the budget together.  After it, the saved
+API response in examples/responses/ is recorded as is with
+masecon.mas_record_usage, which prices it and settles the reservation.  A second
 connection LISTENs on masecon_signal for budget signals.
 
 Connection parameters come from the usual libpq environment variables
@@ -32,11 +34,11 @@ STEPS = [
     ("planner", "openai_chat_completion_followup.json", 2400, 50),
 ]
 
-GUARDRAIL = "masecon.mas_evaluate_guardrail(text,text,text,numeric,timestamptz)"
+GUARDRAIL = "masecon.mas_reserve(text,text,text,numeric,interval,timestamptz)"
 
 
 def has_guardrail(conn):
-    """Return whether this installation has the guardrail function."""
+    """Return whether this installation has the reservation function."""
     row = conn.execute(
         "SELECT pg_catalog.to_regprocedure(%s) IS NOT NULL", (GUARDRAIL,)
     ).fetchone()
@@ -77,17 +79,22 @@ def main():
         guardrail = has_guardrail(conn)
         if not guardrail:
             print(
-                "guardrail: masecon.mas_evaluate_guardrail is not installed, "
+                "guardrail: masecon.mas_reserve is not installed, "
                 "so the steps run unchecked"
             )
 
         first_response = None
+        first_reservation = None
         for agent, name, planned_in, planned_out in STEPS:
             response = json.loads((RESPONSES / name).read_text())
+            reservation_id = None
             if guardrail:
                 proposed = estimate_cost(conn, response["model"], planned_in, planned_out)
-                signal, reasons = conn.execute(
-                    "SELECT signal::text, reasons FROM masecon.mas_evaluate_guardrail(%s, %s, %s, %s)",
+                # In autocommit mode the reservation commits at once, so
+                # other agents of this customer count it from now on.
+                signal, reasons, reservation_id = conn.execute(
+                    """SELECT signal::text, reasons, reservation_id
+                         FROM masecon.mas_reserve(%s, %s, %s, %s)""",
                     (customer, workflow_id, agent, proposed),
                 ).fetchone()
                 print(f"guardrail before {agent} (about {proposed} USD): {signal}"
@@ -96,21 +103,26 @@ def main():
                     print(f"stopping: the guardrail blocked the {agent} step")
                     break
 
-            # The LLM call would happen here; its response is recorded as is.
+            # The LLM call would happen here; its response is recorded as is,
+            # with the reservation it settles.  A step that fails before its
+            # call would release the reservation with masecon.mas_release.
             execution_id, cost, status, inserted = conn.execute(
                 """SELECT execution_id, execution_cost_total, price_status::text, inserted
-                     FROM masecon.mas_record_usage(%s, %s, NULL, %s, customer_id => %s)""",
-                (workflow_id, agent, Jsonb(response), customer),
+                     FROM masecon.mas_record_usage(%s, %s, NULL, %s, customer_id => %s,
+                                                   reservation_id => %s)""",
+                (workflow_id, agent, Jsonb(response), customer, reservation_id),
             ).fetchone()
             print(f"recorded {execution_id} model {response['model']} cost {cost} ({status})")
             if first_response is None:
                 first_response = response
+                first_reservation = reservation_id
 
         # A retried call sends the same response again; it is stored once.
         execution_id, cost, inserted = conn.execute(
             """SELECT execution_id, execution_cost_total, inserted
-                 FROM masecon.mas_record_usage(%s, %s, NULL, %s, customer_id => %s)""",
-            (workflow_id, STEPS[0][0], Jsonb(first_response), customer),
+                 FROM masecon.mas_record_usage(%s, %s, NULL, %s, customer_id => %s,
+                                               reservation_id => %s)""",
+            (workflow_id, STEPS[0][0], Jsonb(first_response), customer, first_reservation),
         ).fetchone()
         print(f"retry of {execution_id}: "
               + ("recorded again" if inserted else "already stored") + f", cost {cost}")

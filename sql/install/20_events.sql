@@ -20,6 +20,7 @@ CREATE TABLE masecon.execution_events (
     customer_id text NOT NULL,
     workflow_id text NOT NULL,
     agent_id text,
+    reservation_id text,
     model_name text NOT NULL,
     resolved_model text,
     tokens_in bigint NOT NULL DEFAULT 0,
@@ -57,11 +58,16 @@ COMMENT ON COLUMN masecon.execution_events.ingest_xid IS
     'id of the top-level transaction that inserted the event, set by the pricing trigger; the rollup merge reads events by it';
 COMMENT ON COLUMN masecon.execution_events.execution_cost_total IS
     'token cost at the catalog price valid at "timestamp", plus tool_cost_total; computed on insert and update';
+COMMENT ON COLUMN masecon.execution_events.reservation_id IS
+    'reservation of the same customer from masecon.mas_reserve that this step settles; an unknown id settles nothing';
 
 CREATE INDEX execution_events_customer_time_idx
     ON masecon.execution_events (customer_id, "timestamp");
 CREATE INDEX execution_events_workflow_idx
     ON masecon.execution_events (customer_id, workflow_id, agent_id);
+CREATE INDEX execution_events_reservation_idx
+    ON masecon.execution_events (customer_id, reservation_id)
+    WHERE reservation_id IS NOT NULL;
 -- Unpriced events are rare; these partial indexes let the guardrails name
 -- the unpriced models of a day or a workflow without reading its events.
 CREATE INDEX execution_events_unpriced_day_idx

@@ -22,10 +22,12 @@ CREATE TYPE masecon.guardrail_result AS (
     step_limit integer,
     proposed_cost numeric,
     warn_threshold numeric,
-    unpriced_models text[]
+    unpriced_models text[],
+    reserved_spend numeric,
+    workflow_reserved_spend numeric
 );
 COMMENT ON TYPE masecon.guardrail_result IS
-    'result of masecon.mas_evaluate_guardrail: the signal, why, and the figures it compared, the proposed step included; a NULL budget or limit means no limit';
+    'result of masecon.mas_evaluate_guardrail: the signal, why, and the figures it compared, the proposed step included; daily_spend and workflow_spend include the open reservations, shown again in reserved_spend and workflow_reserved_spend; a NULL budget or limit means no limit';
 
 CREATE TYPE masecon.pressure_figures AS (
     level masecon.pressure_level,
@@ -38,10 +40,11 @@ CREATE TYPE masecon.pressure_figures AS (
     recent_daily_average numeric,
     history_days integer,
     elapsed_fraction numeric,
-    amber_threshold numeric
+    amber_threshold numeric,
+    reserved_spend numeric
 );
 COMMENT ON TYPE masecon.pressure_figures IS
-    'result of masecon.mas_pressure_figures: the level and the spend, forecast, budget and forecast-to-budget ratio of the day behind it';
+    'result of masecon.mas_pressure_figures: the level and the spend, forecast, budget and forecast-to-budget ratio of the day behind it; spend includes the open reservations, shown again in reserved_spend';
 
 -- Rejects an unknown time zone and keeps updated_at current.  Converting
 -- one timestamp is the check, because scanning pg_timezone_names reads

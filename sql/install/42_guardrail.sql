@@ -9,12 +9,14 @@ CREATE FUNCTION masecon.mas_evaluate_guardrail(
     step_limit integer,
     proposed_cost numeric DEFAULT 0,
     unpriced_models text[] DEFAULT '{}',
-    warn_threshold numeric DEFAULT 0.8)
+    warn_threshold numeric DEFAULT 0.8,
+    reserved_spend numeric DEFAULT 0,
+    workflow_reserved_spend numeric DEFAULT 0)
 RETURNS masecon.guardrail_result
 LANGUAGE c IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'masecon_guardrail_rules';
-COMMENT ON FUNCTION masecon.mas_evaluate_guardrail(numeric, numeric, numeric, numeric, bigint, integer, numeric, text[], numeric) IS
-    'pure guardrail rules: spends and steps before the step, plus proposed_cost and one step; a NULL budget or limit means no limit, a NULL workflow_spend or agent_steps no workflow or agent';
+COMMENT ON FUNCTION masecon.mas_evaluate_guardrail(numeric, numeric, numeric, numeric, bigint, integer, numeric, text[], numeric, numeric, numeric) IS
+    'pure guardrail rules: spends and steps before the step, plus open reservations, proposed_cost and one step; a NULL budget or limit means no limit, a NULL workflow_spend or agent_steps no workflow or agent';
 
 CREATE FUNCTION masecon.mas_evaluate_guardrail(
     customer_id text,
@@ -34,6 +36,7 @@ DECLARE
     flow_spend numeric;
     flow_steps bigint;
     flow_unpriced text[] := '{}';
+    reserved record;
 BEGIN
     IF mas_evaluate_guardrail.customer_id IS NULL OR mas_evaluate_guardrail.customer_id = '' THEN
         RAISE EXCEPTION 'customer_id must not be null or empty'
@@ -69,6 +72,10 @@ BEGIN
                                          mas_evaluate_guardrail.agent_id) AS w;
     END IF;
 
+    reserved := masecon.reserved_spend(mas_evaluate_guardrail.customer_id,
+                                       mas_evaluate_guardrail.at,
+                                       mas_evaluate_guardrail.workflow_id);
+
     RETURN masecon.mas_evaluate_guardrail(
         daily_spend => day_spend,
         daily_budget => policy.daily_budget_limit,
@@ -80,8 +87,10 @@ BEGIN
         unpriced_models => ARRAY(SELECT DISTINCT m.name
                                    FROM pg_catalog.unnest(day_unpriced || flow_unpriced) AS m(name)
                                   ORDER BY m.name),
-        warn_threshold => COALESCE(policy.warn_threshold, 0.8));
+        warn_threshold => COALESCE(policy.warn_threshold, 0.8),
+        reserved_spend => reserved.spend,
+        workflow_reserved_spend => COALESCE(reserved.workflow_spend, 0));
 END
 $$;
 COMMENT ON FUNCTION masecon.mas_evaluate_guardrail(text, text, text, numeric, timestamptz) IS
-    'PASS, WARN or BLOCK for one more step of agent_id in workflow_id costing about proposed_cost, from the customer''s policy and stored spend; the day is the calendar day of at in the policy''s time zone';
+    'PASS, WARN or BLOCK for one more step of agent_id in workflow_id costing about proposed_cost, from the customer''s policy, stored spend and open reservations; the day is the calendar day of at in the policy''s time zone';

@@ -52,6 +52,11 @@ BEGIN
 
     result.day := masecon.policy_day(mas_pressure_figures.at, result.time_zone);
     result.spend := (masecon.spend_of_day(mas_pressure_figures.customer_id, result.day)).spend;
+    -- Open reservations are spend about to happen, so they count as spend;
+    -- settling one at its estimate leaves the forecast unchanged.
+    result.reserved_spend := (masecon.reserved_spend(mas_pressure_figures.customer_id,
+                                                     mas_pressure_figures.at)).spend;
+    result.spend := result.spend + result.reserved_spend;
 
     SELECT h.history_days, h.average INTO result.history_days, result.recent_daily_average
       FROM masecon.recent_daily_average(mas_pressure_figures.customer_id, result.day) AS h;
@@ -67,7 +72,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION masecon.mas_pressure_figures(text, timestamptz) IS
-    'pressure level of a customer''s day containing at, with the spend so far, the forecast for the whole day, the daily budget, forecast/budget and the recent daily average behind the forecast';
+    'pressure level of a customer''s day containing at, with the spend so far (open reservations included), the forecast for the whole day, the daily budget, forecast/budget and the recent daily average behind the forecast';
 
 CREATE FUNCTION masecon.mas_pressure(
     customer_id text,

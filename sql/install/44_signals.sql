@@ -76,6 +76,8 @@ BEGIN
 
     -- The customer-wide levels that masecon.mas_evaluate_guardrail(customer_id)
     -- and masecon.mas_pressure(customer_id) return, from one sum of the day.
+    -- NOTE: unlike those functions, this leaves out open reservations, so a
+    -- notification follows the stored events only.
     SELECT d.* INTO day_spend
       FROM masecon.spend_of_day(send_signal.customer_id, today) AS d;
     guardrail := masecon.mas_evaluate_guardrail(

@@ -9,6 +9,7 @@ SELECT p.customer_id,
        f.day,
        f.time_zone,
        g.daily_spend,
+       g.reserved_spend,
        g.daily_budget,
        g.warn_threshold,
        f.forecast,
@@ -23,4 +24,4 @@ SELECT p.customer_id,
  CROSS JOIN LATERAL masecon.mas_evaluate_guardrail(p.customer_id) AS g
  CROSS JOIN LATERAL masecon.mas_pressure_figures(p.customer_id) AS f;
 COMMENT ON VIEW masecon.customer_status IS
-    'for every customer with a budget policy: the guardrail signal (daily limits, no workflow), the pressure level and the figures behind them, now';
+    'for every customer with a budget policy: the guardrail signal (daily limits, no workflow), the pressure level and the figures behind them, now; daily_spend includes reserved_spend, the open reservations';

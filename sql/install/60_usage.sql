@@ -150,7 +150,8 @@ CREATE FUNCTION masecon.mas_record_usage(
     tool_calls integer DEFAULT 0,
     tool_cost_total numeric DEFAULT 0,
     latency_ms integer DEFAULT NULL,
-    "timestamp" timestamptz DEFAULT pg_catalog.now())
+    "timestamp" timestamptz DEFAULT pg_catalog.now(),
+    reservation_id text DEFAULT NULL)
 RETURNS masecon.recorded_usage
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -196,7 +197,7 @@ BEGIN
     INSERT INTO masecon.execution_events AS e
         (execution_id, customer_id, workflow_id, agent_id, model_name,
          tokens_in, tokens_out, cached_tokens_in, cache_write_tokens_in,
-         tool_calls, tool_cost_total, latency_ms, "timestamp")
+         tool_calls, tool_cost_total, latency_ms, "timestamp", reservation_id)
     VALUES
         (coalesce(event_id, (pg_catalog.gen_random_uuid())::text),
          mas_record_usage.customer_id, mas_record_usage.workflow_id,
@@ -204,7 +205,7 @@ BEGIN
          tokens.tokens_in, tokens.tokens_out, tokens.cached_tokens_in,
          tokens.cache_write_tokens_in, mas_record_usage.tool_calls,
          mas_record_usage.tool_cost_total, mas_record_usage.latency_ms,
-         mas_record_usage."timestamp")
+         mas_record_usage."timestamp", mas_record_usage.reservation_id)
     ON CONFLICT ON CONSTRAINT execution_events_pkey DO NOTHING
     RETURNING e.execution_id, e.customer_id, e.workflow_id, e.agent_id,
               e.model_name, e.resolved_model, tokens.usage_format,
@@ -233,5 +234,5 @@ BEGIN
     RETURN result;
 END
 $$;
-COMMENT ON FUNCTION masecon.mas_record_usage(text, text, text, jsonb, text, text, integer, numeric, integer, timestamptz) IS
-    'records one event from an API usage object or whole response (model NULL: taken from the response); idempotent by execution_id, which defaults to the response id';
+COMMENT ON FUNCTION masecon.mas_record_usage(text, text, text, jsonb, text, text, integer, numeric, integer, timestamptz, text) IS
+    'records one event from an API usage object or whole response (model NULL: taken from the response); idempotent by execution_id, which defaults to the response id; reservation_id settles a reservation from masecon.mas_reserve';

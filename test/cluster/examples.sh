@@ -47,7 +47,7 @@ if [ ! -d examples/node/node_modules/pg ]; then
 	(cd examples/node && timeout 300 npm ci --no-audit --no-fund >/dev/null)
 fi
 
-guardrail=$(psql -X -A -t -c "SELECT pg_catalog.to_regprocedure('masecon.mas_evaluate_guardrail(text,text,text,numeric,timestamptz)') IS NOT NULL")
+guardrail=$(psql -X -A -t -c "SELECT pg_catalog.to_regprocedure('masecon.mas_reserve(text,text,text,numeric,interval,timestamptz)') IS NOT NULL")
 
 timeout 120 "$python" examples/python/record_usage.py >"$output/python" 2>&1 || {
 	echo "not ok - python example exited with $?:"
@@ -82,7 +82,7 @@ for language in python node; do
 			"^signal: customer example-$language-[0-9a-f]{8} (PASS|WARN) -> BLOCK,"
 	else
 		check "$language reports missing guardrail" "$file" \
-			"guardrail: masecon.mas_evaluate_guardrail is not installed, so the steps run unchecked"
+			"guardrail: masecon.mas_reserve is not installed, so the steps run unchecked"
 		check "$language total" "$file" "total: 5 events, 0.1347509 USD"
 	fi
 done
@@ -95,6 +95,13 @@ psql -X -A -t -F ' ' -c "
 if [ "$guardrail" = t ]; then
 	check "python events stored" "$output/stored" "python 4 0.1310309"
 	check "node events stored" "$output/stored" "node 4 0.1310309"
+	# Each admitted step reserved its estimate and its event settled it.
+	psql -X -A -t -F ' ' -c "
+		SELECT split_part(customer_id, '-', 2), count(*), count(*) FILTER (WHERE state = 'settled')
+		  FROM masecon.reservation_status
+		 GROUP BY 1 ORDER BY 1" >"$output/reservations"
+	check "python reservations settled" "$output/reservations" "python 4 4"
+	check "node reservations settled" "$output/reservations" "node 4 4"
 else
 	check "python events stored" "$output/stored" "python 5 0.1347509"
 	check "node events stored" "$output/stored" "node 5 0.1347509"

@@ -123,6 +123,10 @@ BEGIN
            AND relation IN ('masecon.execution_events'::regclass, 'masecon.workflows'::regclass) THEN
             -- An event registers its workflow.
             EXECUTE format('GRANT INSERT ON %s TO %s', relation, role);
+        ELSIF access = 'writer' AND relation = 'masecon.reservations'::regclass THEN
+            -- masecon.mas_reserve inserts reservations and masecon.mas_release
+            -- sets released_at.
+            EXECUTE format('GRANT INSERT, UPDATE (released_at) ON %s TO %s', relation, role);
         ELSIF access = 'admin' AND relation::oid = ANY (user_tables)
               AND relation <> 'masecon.tenant_roles'::regclass THEN
             EXECUTE format('GRANT INSERT, UPDATE, DELETE ON %s TO %s', relation, role);
@@ -131,7 +135,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION masecon.mas_grant_access(regrole, text) IS
-    'grants a role the privileges of a reader (read every table and view), writer (also insert events) or admin (also change the catalog, policies, workflows and events) on every object of masecon';
+    'grants a role the privileges of a reader (read every table and view), writer (also insert events and make and release reservations) or admin (also change the catalog, policies, workflows and events) on every object of masecon';
 
 CREATE FUNCTION masecon.mas_revoke_access(role regrole)
 RETURNS void
