@@ -2,10 +2,11 @@
 --
 -- Guardrails and dashboards need sums over a customer's day or workflow that
 -- must not grow with history.  Updating a rollup row for every inserted
--- event would halve ingest and serialize writers on hot rows, so inserts
--- write nothing but the event.  The pricing trigger stamps each event with
--- ingest_xid, the 64-bit id of the top-level transaction that inserted it,
--- and masecon.merge_rollups() folds events into the rollups later.
+-- event costs about half of single-row ingest and serializes writers on hot
+-- rows, so inserts write nothing but the event.  The pricing trigger stamps
+-- each event with ingest_xid, the 64-bit id of the top-level transaction
+-- that inserted it, and masecon.merge_rollups() folds events into the
+-- rollups later.
 --
 -- masecon.rollup_state.merged_below is the merge watermark.  A merge takes
 -- the xmin of a fresh snapshot: every transaction with a smaller id has
