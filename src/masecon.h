@@ -18,7 +18,7 @@
 
 #define MASECON_VERSION "0.1.0"
 
-/* Longest model name, alias or id the backend caches (bytes, with NUL). */
+/* Maximum size in bytes, NUL included, of a name or id the backend caches. */
 #define MASECON_KEY_MAX 256
 
 /* Largest token count one event may report. */

@@ -88,7 +88,7 @@ enum
 /*
  * Owner of each workflow this backend has seen, so that an event without
  * customer_id does not look it up every time.  Only inserts into
- * masecon.workflows leave it valid; other changes invalidate it through a
+ * masecon.workflows leave it valid.  Other changes invalidate it through a
  * statement trigger, and an aborted (sub)transaction clears it because it
  * may have registered workflows that no longer exist.  Row-level security
  * shows each role other workflows, so the cache belongs to the role that
@@ -909,9 +909,9 @@ masecon_price_event(PG_FUNCTION_ARGS)
 		event_set(&row, COL_RESOLVED_MODEL, (Datum) 0, true);
 
 	/*
-	 * The rollup merge finds events by the transaction that inserted them;
-	 * an update keeps the value, because the merge accounts for the old
-	 * version through the update trigger.
+	 * The rollup merge finds events by the transaction that inserted them.
+	 * An update keeps the value, because the update trigger accounts for
+	 * the old version in the rollups.
 	 */
 	if (is_insert)
 		event_set(&row, COL_INGEST_XID,

@@ -7,7 +7,7 @@
  * keep the unmerged tail short, a backend that has inserted
  * masecon.merge_every events since its last merge runs
  * masecon.merge_rollups(false) at the first insert of its next
- * transaction.  The merge skips at once when another transaction holds it,
+ * transaction.  The merge skips at once when another transaction is merging,
  * runs in a subtransaction, and a failure is logged as a warning: the event
  * being inserted is never lost because of a merge.  Running it at the start
  * of a transaction rather than in the middle keeps a bulk load from holding

@@ -233,8 +233,8 @@ BEGIN
            merged_events = merged_events + merged;
 
     -- The readers find the tail through the indexes on ingest_xid only when
-    -- the planner has statistics for it; until autovacuum has analyzed the
-    -- table once, the first merge does.
+    -- the planner has statistics for that column.  Until autovacuum has
+    -- analyzed the table once, the first merge that finds events does.
     IF merged > 0 AND NOT EXISTS (
         SELECT FROM pg_catalog.pg_statistic AS st
           JOIN pg_catalog.pg_attribute AS a
