@@ -49,8 +49,8 @@ installcheck-tap:
 
 .PHONY: installcheck-tap
 
-# Memcheck: the pgTAP and pg_regress suites against a server under
-# Valgrind, failing on any error that scripts/valgrind.supp does not
+# Memcheck: the test suites against a server under Valgrind, failing on a
+# failed test or on any error that scripts/valgrind.supp does not
 # suppress.  scripts/valgrind-check installs the build first.
 valgrind-check:
 	scripts/valgrind-check
