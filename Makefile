@@ -48,3 +48,11 @@ installcheck-tap:
 	dropdb $(TAP_DB)
 
 .PHONY: installcheck-tap
+
+# Memcheck: the test suites against a server under Valgrind, failing on a
+# failed test or on any error that scripts/valgrind.supp does not
+# suppress.  scripts/valgrind-check installs the build first.
+valgrind-check:
+	scripts/valgrind-check
+
+.PHONY: valgrind-check

@@ -385,20 +385,21 @@ all_digits(const char *s, int n)
 }
 
 /*
- * Remove a routing prefix in place: everything up to the last '/', as in
+ * Skip a routing prefix: everything up to the last '/', as in
  * "openai/gpt-4o" or "openrouter/anthropic/claude-3-opus", and dotted
  * vendor and region prefixes as in Bedrock's "us.anthropic.claude-...".
  * A leading segment is a prefix only when it is letters alone, so the dot
- * in "gpt-3.5-turbo" stays.
+ * in "gpt-3.5-turbo" stays.  Returns a pointer into name, to the first
+ * character after the prefix, so no bytes are moved.
  */
-static void
+static char *
 strip_prefix(char *name)
 {
 	char	   *slash = strrchr(name, '/');
 	bool		stripped = true;
 
 	if (slash != NULL)
-		memmove(name, slash + 1, strlen(slash + 1) + 1);
+		name = slash + 1;
 
 	while (stripped)
 	{
@@ -409,10 +410,11 @@ strip_prefix(char *name)
 			p++;
 		if (*p == '.' && p > name && p[1] != '\0')
 		{
-			memmove(name, p + 1, strlen(p + 1) + 1);
+			name = p + 1;
 			stripped = true;
 		}
 	}
+	return name;
 }
 
 /* Remove a Bedrock version suffix in place: "-v1:0", "-v2", ":0". */
@@ -481,6 +483,7 @@ static CatalogModel *
 resolve_uncached(const char *model_name)
 {
 	char		name[MASECON_KEY_MAX];
+	char	   *stem;
 	CatalogModel *model;
 	size_t		i;
 
@@ -497,18 +500,18 @@ resolve_uncached(const char *model_name)
 	if (model != NULL)
 		return model;
 
-	strip_prefix(name);
-	model = find_model_or_alias(name);
+	stem = strip_prefix(name);
+	model = find_model_or_alias(stem);
 	if (model != NULL)
 		return model;
 
-	strip_version(name);
-	model = find_model_or_alias(name);
+	strip_version(stem);
+	model = find_model_or_alias(stem);
 	if (model != NULL)
 		return model;
 
-	if (strip_date(name))
-		return find_model_or_alias(name);
+	if (strip_date(stem))
+		return find_model_or_alias(stem);
 	return NULL;
 }
 
