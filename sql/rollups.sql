@@ -123,3 +123,18 @@ VALUES ('r-9', 'roll', 'roll-wf-1', 'gpt-4o', 1);
 SELECT merged_events - :merged_before AS merged_by_inserts FROM masecon.rollup_state;
 SELECT * FROM pg_temp.rollup_differences('roll');
 RESET masecon.merge_every;
+
+-- Bucket starts: 15-minute UTC boundaries on both sides of 2000-01-01, the
+-- origin of PostgreSQL's timestamps, and infinite values kept as they are.
+SET TIME ZONE 'UTC';
+SELECT ts, masecon.spend_bucket(ts) AS bucket
+  FROM (VALUES ('2026-01-15 10:44:59.999999+00'::timestamptz),
+               ('2026-01-15 10:45:00+00'),
+               ('2000-01-01 00:00:00+00'),
+               ('1999-12-31 23:59:59.999999+00'),
+               ('1999-12-31 23:45:00+00'),
+               ('1969-07-20 20:17:40+00'),
+               ('infinity'),
+               ('-infinity')) AS t (ts);
+SELECT masecon.spend_bucket('2026-03-29 02:10:00+02') AS bucket_from_offset;
+RESET TIME ZONE;
