@@ -96,9 +96,9 @@ $sql$, coalesce(pg_catalog.quote_literal(period::text), 'NULL'));
             PARTITION OF masecon.execution_events DEFAULT;
         COMMENT ON TABLE masecon.execution_events_default IS
             'events outside every period partition of masecon.execution_events';
-        -- pg_dump saves the rows of the partitions that
-        -- masecon.mas_create_event_partitions made, which are not part of
-        -- the extension, but of this partition only through this call.
+        -- pg_dump saves the partitions that masecon.mas_create_event_partitions
+        -- makes, because they are not part of the extension.  This one is,
+        -- so pg_dump saves its rows only because of this call.
         PERFORM pg_catalog.pg_extension_config_dump('masecon.execution_events_default', '');
     END IF;
 END

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Monthly partitions of masecon.execution_events (masecon.partition_events
 # = '1 month').  The same events go into a partitioned and a plain
-# database; every figure (prices, rollups, guardrails, pressure, views) must
-# be equal in both, before and after the merge, after an UPDATE that moves
-# events between partitions, and after old partitions are dropped in one
-# and the same events deleted in the other.  Also checks where events land,
+# database, and every figure (prices, rollups, guardrails, pressure, views)
+# must be equal in both.  They are compared before and after the merge,
+# after an UPDATE that moves events between partitions, and after old
+# partitions are dropped in one database and the same events deleted in
+# the other.  Also checks where events land,
 # that a new partition takes its rows from the DEFAULT partition, the retry
 # rule, privileges and row-level security on partitions, a rejected
 # setting, and that a drop waiting for its lock changes nothing.
