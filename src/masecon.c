@@ -19,6 +19,13 @@ PG_MODULE_MAGIC;
 
 int			masecon_unknown_model = UNKNOWN_MODEL_ACCEPT;
 
+/*
+ * Read by the install script only, which validates it, so that a bad value
+ * fails CREATE EXTENSION instead of being replaced by the default when the
+ * library loads.
+ */
+static char *masecon_partition_events = NULL;
+
 static const struct config_enum_entry unknown_model_options[] = {
 	{"accept", UNKNOWN_MODEL_ACCEPT, false},
 	{"reject", UNKNOWN_MODEL_REJECT, false},
@@ -49,6 +56,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("masecon.partition_events",
+							   "Sets whether CREATE EXTENSION partitions masecon.execution_events, and by what period.",
+							   "off makes a plain table; an interval such as 1 month or 7 days makes a table partitioned by range of \"timestamp\" with partitions of that period.  Only CREATE EXTENSION reads it, a restore's included.",
+							   &masecon_partition_events,
+							   "off",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("masecon");

@@ -25,6 +25,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
+#include "common/hashfn.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -357,6 +358,31 @@ event_set(EventRow *row, EventColumn column, Datum value, bool isnull)
 {
 	row->values[event_attnum[column] - 1] = value;
 	row->nulls[event_attnum[column] - 1] = isnull;
+}
+
+/*
+ * PostgreSQL runs an UPDATE that moves an event to another partition of a
+ * partitioned masecon.execution_events as a DELETE and an INSERT, and fires
+ * the BEFORE INSERT trigger on the destination with the row that the BEFORE
+ * UPDATE trigger returned.  Each update records the command and the key of
+ * its row here, so that such an insert is recognized as the same event.
+ */
+static TransactionId moved_xid = InvalidTransactionId;
+static CommandId moved_command = InvalidCommandId;
+static uint64 moved_key = 0;
+
+/* Hash of the event's (customer_id, execution_id). */
+static uint64
+event_key_hash(EventRow *row)
+{
+	text	   *customer = DatumGetTextPP(event_value(row, COL_CUSTOMER_ID));
+	text	   *execution = DatumGetTextPP(event_value(row, COL_EXECUTION_ID));
+	uint64		hash;
+
+	hash = hash_bytes_extended((const unsigned char *) VARDATA_ANY(customer),
+							   VARSIZE_ANY_EXHDR(customer), 0);
+	return hash_bytes_extended((const unsigned char *) VARDATA_ANY(execution),
+							   VARSIZE_ANY_EXHDR(execution), hash);
 }
 
 /* Returns a required text column, rejecting NULL and the empty string. */
@@ -797,6 +823,7 @@ masecon_price_event(PG_FUNCTION_ARGS)
 	HeapTuple	newtuple;
 	EventRow	row;
 	bool		is_insert;
+	bool		moved = false;
 	char	   *workflow_id;
 	char	   *model_name;
 	char	   *customer_id = NULL;
@@ -863,12 +890,23 @@ masecon_price_event(PG_FUNCTION_ARGS)
 				 errhint("Send 0 when the step's tools cost nothing, or omit the column.")));
 	tool_cost = money_value(&row, COL_TOOL_COST_TOTAL);
 
+	if (is_insert && moved_command != InvalidCommandId &&
+		!event_isnull(&row, COL_CUSTOMER_ID) &&
+		moved_xid == GetTopTransactionIdIfAny() &&
+		moved_command == GetCurrentCommandId(false) &&
+		moved_key == event_key_hash(&row))
+	{
+		moved = true;
+		moved_command = InvalidCommandId;
+	}
+
 	/*
 	 * On insert, a cost the producer sent is kept as reported_cost; the
-	 * stored execution_cost_total is always computed here.
+	 * stored execution_cost_total is always computed here.  An event that
+	 * an update moves carries the cost computed for it, not a reported one.
 	 */
 	reported_cost = money_value(&row, COL_REPORTED_COST);
-	if (is_insert && reported_cost == NULL)
+	if (is_insert && !moved && reported_cost == NULL)
 	{
 		reported_cost = money_value(&row, COL_EXECUTION_COST_TOTAL);
 		if (reported_cost != NULL)
@@ -897,7 +935,7 @@ masecon_price_event(PG_FUNCTION_ARGS)
 		event_set(&row, COL_CUSTOMER_ID, CStringGetTextDatum(customer_id), false);
 
 	price = price_event_values(model_name, at, tokens, tool_cost, reported_cost);
-	if (price.status != STATUS_PRICED && is_insert &&
+	if (price.status != STATUS_PRICED && is_insert && !moved &&
 		masecon_unknown_model == UNKNOWN_MODEL_REJECT)
 		reject_unknown_model(model_name, masecon_resolve_model(model_name), at);
 
@@ -911,7 +949,9 @@ masecon_price_event(PG_FUNCTION_ARGS)
 	/*
 	 * The rollup merge finds events by the transaction that inserted them.
 	 * An update keeps the value, because the update trigger accounts for
-	 * the old version in the rollups.
+	 * the old version in the rollups.  An event moved to another partition
+	 * takes the updating transaction's id: the update trigger subtracts
+	 * its old version, and the next merge counts it in its new place.
 	 */
 	if (is_insert)
 		event_set(&row, COL_INGEST_XID,
@@ -925,6 +965,14 @@ masecon_price_event(PG_FUNCTION_ARGS)
 				  heap_getattr(trigdata->tg_trigtuple, event_attnum[COL_INGEST_XID],
 							   desc, &isnull),
 				  false);
+	}
+
+	if (!is_insert)
+	{
+		/* An update writes, so assigning the id here costs nothing. */
+		moved_xid = GetTopTransactionId();
+		moved_command = GetCurrentCommandId(false);
+		moved_key = event_key_hash(&row);
 	}
 
 	newtuple = heap_form_tuple(desc, row.values, row.nulls);

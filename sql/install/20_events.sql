@@ -15,7 +15,48 @@ CREATE INDEX workflows_workflow_id_idx ON masecon.workflows (workflow_id);
 COMMENT ON TABLE masecon.workflows IS
     'one run of a multi-agent workflow; an event for an unknown workflow registers it';
 
+-- The setting masecon.partition_events, read here, decides the shape of the
+-- events table.  'off', the default, makes a plain table whose key is
+-- (customer_id, execution_id).  An interval of whole days or whole months
+-- makes a table partitioned by range of "timestamp" with partitions of
+-- that period (see 74_partitions.sql).  PostgreSQL requires every unique
+-- constraint of a partitioned table to include the partition key, so the
+-- key then is (customer_id, execution_id, "timestamp"), and a retry is
+-- recognized only when it sends the same "timestamp".  The DEFAULT
+-- partition takes every event outside the partitions, so no event is
+-- rejected for its time.
+DO $install$
+DECLARE
+    setting text := pg_catalog.lower(pg_catalog.btrim(
+        coalesce(pg_catalog.current_setting('masecon.partition_events', true), 'off')));
+    period interval;
+    months integer;
+    days integer;
+BEGIN
+    IF setting NOT IN ('off', '') THEN
+        BEGIN
+            period := setting::interval;
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow
+                       OR interval_field_overflow THEN
+            period := NULL;
+        END;
+        months := pg_catalog.date_part('year', period) * 12 + pg_catalog.date_part('month', period);
+        days := pg_catalog.date_part('day', period);
+        IF period IS NULL
+           OR period <> pg_catalog.make_interval(months => months, days => days)
+           OR NOT ((months > 0 AND days = 0) OR (months = 0 AND days > 0)) THEN
+            RAISE EXCEPTION 'invalid value "%" for masecon.partition_events', setting
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Use off, or a positive number of whole days or whole months such as ''1 month'' or ''7 days''.';
+        END IF;
+    END IF;
+
+    EXECUTE pg_catalog.format($sql$
 CREATE TABLE masecon.execution_events (
+%s    CONSTRAINT execution_events_pkey PRIMARY KEY (%s)
+)%s
+$sql$,
+        $columns$
     execution_id text NOT NULL DEFAULT (pg_catalog.gen_random_uuid())::text,
     customer_id text NOT NULL,
     workflow_id text NOT NULL,
@@ -36,12 +77,38 @@ CREATE TABLE masecon.execution_events (
     confidence_score double precision,
     "timestamp" timestamptz NOT NULL DEFAULT pg_catalog.now(),
     ingest_xid bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (customer_id, execution_id)
-);
+$columns$,
+        CASE WHEN period IS NULL THEN 'customer_id, execution_id'
+             ELSE 'customer_id, execution_id, "timestamp"' END,
+        CASE WHEN period IS NULL THEN ''
+             ELSE ' PARTITION BY RANGE ("timestamp")' END);
+
+    EXECUTE pg_catalog.format($sql$
+CREATE FUNCTION masecon.event_partition_period()
+RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $body$ SELECT %s::pg_catalog.interval $body$
+$sql$, coalesce(pg_catalog.quote_literal(period::text), 'NULL'));
+
+    IF period IS NOT NULL THEN
+        CREATE TABLE masecon.execution_events_default
+            PARTITION OF masecon.execution_events DEFAULT;
+        COMMENT ON TABLE masecon.execution_events_default IS
+            'events outside every period partition of masecon.execution_events';
+        -- pg_dump saves the partitions that masecon.mas_create_event_partitions
+        -- makes, because they are not part of the extension.  This one is,
+        -- so pg_dump saves its rows only because of this call.
+        PERFORM pg_catalog.pg_extension_config_dump('masecon.execution_events_default', '');
+    END IF;
+END
+$install$;
+COMMENT ON FUNCTION masecon.event_partition_period() IS
+    'period of the partitions of masecon.execution_events, set by masecon.partition_events at CREATE EXTENSION; NULL when the table is not partitioned';
 COMMENT ON TABLE masecon.execution_events IS
     'one agent step; the pricing trigger fills customer_id, resolved_model, execution_cost_total and price_status';
 COMMENT ON COLUMN masecon.execution_events.execution_id IS
-    'producer''s id of the step, unique per customer; a retried insert of the same id raises unique_violation, or is skipped with ON CONFLICT DO NOTHING';
+    'producer''s id of the step, unique per customer; a retried insert of the same id raises unique_violation, or is skipped with ON CONFLICT DO NOTHING.  When the table is partitioned (masecon.partition_events), the key includes "timestamp", and only a retry that sends the same "timestamp" is recognized';
 COMMENT ON COLUMN masecon.execution_events.customer_id IS
     'filled from the workflow when omitted; registers an unknown workflow when given';
 COMMENT ON COLUMN masecon.execution_events.resolved_model IS

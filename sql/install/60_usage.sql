@@ -150,7 +150,7 @@ CREATE FUNCTION masecon.mas_record_usage(
     tool_calls integer DEFAULT 0,
     tool_cost_total numeric DEFAULT 0,
     latency_ms integer DEFAULT NULL,
-    "timestamp" timestamptz DEFAULT pg_catalog.now(),
+    "timestamp" timestamptz DEFAULT NULL,
     reservation_id text DEFAULT NULL)
 RETURNS masecon.recorded_usage
 LANGUAGE plpgsql
@@ -161,6 +161,7 @@ DECLARE
     tokens masecon.usage_tokens;
     event_id text := mas_record_usage.execution_id;
     event_model text := mas_record_usage.model;
+    event_time timestamptz := mas_record_usage."timestamp";
     result masecon.recorded_usage;
 BEGIN
     IF usage IS NULL THEN
@@ -186,6 +187,20 @@ BEGIN
             event_id := response ->> 'id';
         END IF;
     END IF;
+    -- A partitioned events table recognizes a retry by id and "timestamp"
+    -- together (see masecon.partition_events), so without a "timestamp"
+    -- argument the event takes the creation time that OpenAI responses
+    -- carry, the same in every retry.  Elsewhere it is the time of the call.
+    IF event_time IS NULL AND response IS NOT NULL
+       AND masecon.event_partition_period() IS NOT NULL THEN
+        IF pg_catalog.jsonb_typeof(response -> 'created') = 'number' THEN
+            event_time := pg_catalog.to_timestamp((response ->> 'created')::double precision);
+        ELSIF pg_catalog.jsonb_typeof(response -> 'created_at') = 'number' THEN
+            event_time := pg_catalog.to_timestamp((response ->> 'created_at')::double precision);
+        END IF;
+    END IF;
+    event_time := coalesce(event_time, pg_catalog.now());
+
     IF event_model IS NULL THEN
         RAISE EXCEPTION 'model is null and the usage object names no model'
             USING ERRCODE = 'null_value_not_allowed',
@@ -205,7 +220,7 @@ BEGIN
          tokens.tokens_in, tokens.tokens_out, tokens.cached_tokens_in,
          tokens.cache_write_tokens_in, mas_record_usage.tool_calls,
          mas_record_usage.tool_cost_total, mas_record_usage.latency_ms,
-         mas_record_usage."timestamp", mas_record_usage.reservation_id)
+         event_time, mas_record_usage.reservation_id)
     ON CONFLICT ON CONSTRAINT execution_events_pkey DO NOTHING
     RETURNING e.execution_id, e.customer_id, e.workflow_id, e.agent_id,
               e.model_name, e.resolved_model, tokens.usage_format,

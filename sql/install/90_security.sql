@@ -25,7 +25,9 @@ CREATE POLICY tenant_roles_own ON masecon.tenant_roles
     USING (pg_catalog.pg_has_role(role, 'MEMBER'));
 
 -- A policy on every table with a customer_id column: workflows, events,
--- budget policies, the spend rollups and whatever earlier parts add.  Both
+-- budget policies, the spend rollups and whatever earlier parts add.
+-- Partitions of the events get none: it applies through their parent, and
+-- no role is granted access to a partition itself.  Both
 -- subqueries are uncorrelated, so they run once per statement, not once
 -- per row.  An upgrade script that adds a tenant table adds the same
 -- policy to it.
@@ -39,6 +41,7 @@ BEGIN
           JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid
          WHERE c.relnamespace = 'masecon'::regnamespace
            AND c.relkind IN ('r', 'p')
+           AND NOT c.relispartition
            AND a.attname = 'customer_id'
            AND NOT a.attisdropped
            AND c.oid <> 'masecon.tenant_roles'::regclass
@@ -105,6 +108,7 @@ BEGIN
           FROM pg_catalog.pg_class AS c
          WHERE c.relnamespace = 'masecon'::regnamespace
            AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+           AND NOT c.relispartition
          ORDER BY c.relname
     LOOP
         IF relation_kind = 'S' THEN
