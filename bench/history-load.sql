@@ -9,6 +9,20 @@
 
 \set ON_ERROR_STOP on
 
+-- The workflows are registered first, as bench/setup.sql does: the pricing
+-- trigger takes an advisory lock for each workflow it registers, and a
+-- million events of 20,000 new workflows would need more locks than one
+-- transaction can hold.
+INSERT INTO masecon.workflows (customer_id, workflow_id)
+SELECT DISTINCT 'bench-big',
+       CASE WHEN i % 2 = 0 THEN 'big-today-' ELSE 'big-past-' END || i / 100
+  FROM pg_catalog.generate_series(:first::bigint, :last::bigint) AS i
+UNION
+SELECT 'bench-other-' || i / 100 % 3, 'other-' || i / 100 % 3 || '-' || i / 5000
+  FROM pg_catalog.generate_series(:first::bigint, :last::bigint) AS i
+ WHERE i % 100 = 0
+ON CONFLICT DO NOTHING;
+
 INSERT INTO masecon.execution_events
     (execution_id, customer_id, workflow_id, agent_id, model_name,
      tokens_in, cached_tokens_in, tokens_out, tool_calls, tool_cost_total,
