@@ -368,16 +368,25 @@ CREATE TRIGGER budget_policies_rollup
     FOR EACH ROW EXECUTE FUNCTION masecon.rollup_policy_change();
 
 -- Readers.  Each is one statement, so the watermark, the rollups and the
--- tail are read under one snapshot and the figures are exact.
+-- tail are read under one snapshot and the figures are exact.  They are
+-- PL/pgSQL functions, not SQL ones.  PostgreSQL 15 plans the statement of
+-- a SQL function that it cannot inline again on every call, and in
+-- bench/history that planning took longer than the reads themselves.
+-- PL/pgSQL keeps the plan for the session, but it reuses a generic plan
+-- only when that is about as cheap as one planned for the argument values.
+-- So no filter may depend on an argument being NULL (see masecon.key_spend).
 
 -- Spend per local day of the customer's policy time zone, first_day to
 -- last_day inclusive; days without events are left out.
 CREATE FUNCTION masecon.daily_spend(customer_id text, first_day date, last_day date)
 RETURNS TABLE (day date, cost numeric, executions bigint, tokens_in numeric,
                tokens_out numeric, unpriced_events bigint)
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH zone AS MATERIALIZED (
     SELECT z.name,
            (first_day::timestamp AT TIME ZONE z.name) AS low,
@@ -401,22 +410,30 @@ SELECT s.day, pg_catalog.sum(s.cost), pg_catalog.sum(s.executions)::bigint,
           FROM tail AS t, zone
          WHERE t."timestamp" >= zone.low AND t."timestamp" < zone.high) AS s
  GROUP BY s.day
-HAVING pg_catalog.sum(s.executions) <> 0
+HAVING pg_catalog.sum(s.executions) <> 0;
+END
 $$;
 COMMENT ON FUNCTION masecon.daily_spend(text, date, date) IS
     'exact spend per local day of the customer, from the rollups and the events not merged yet';
 
 -- Spend and steps of a customer, a workflow, or an agent in a workflow, over
 -- all stored events.  NULL workflow_id or agent_id means all of them; ''
--- as agent_id means the steps without an agent.
+-- as agent_id means the steps without an agent.  A generic plan, made
+-- without the argument values, cannot use the primary key for a filter
+-- such as "workflow_id IS NULL OR k.workflow_id = workflow_id" and reads
+-- every rollup row of the customer.  The rollup rows are therefore read by
+-- two branches, one with a workflow and one without, and the branch whose
+-- test on the argument is false reads nothing.
 CREATE FUNCTION masecon.key_spend(customer_id text, workflow_id text DEFAULT NULL,
                                   agent_id text DEFAULT NULL,
                                   OUT cost numeric, OUT executions bigint,
                                   OUT tokens_in numeric, OUT tokens_out numeric)
 RETURNS record
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
 WITH tail AS MATERIALIZED (
     SELECT e.workflow_id, e.agent_id, e.execution_cost_total, e.tokens_in, e.tokens_out
       FROM masecon.execution_events AS e
@@ -424,66 +441,107 @@ WITH tail AS MATERIALIZED (
        AND e.ingest_xid >= masecon.rollup_watermark())
 SELECT coalesce(pg_catalog.sum(s.cost), 0), coalesce(pg_catalog.sum(s.executions), 0)::bigint,
        coalesce(pg_catalog.sum(s.tokens_in), 0), coalesce(pg_catalog.sum(s.tokens_out), 0)
+  INTO key_spend.cost, key_spend.executions, key_spend.tokens_in, key_spend.tokens_out
   FROM (SELECT k.cost, k.executions, k.tokens_in, k.tokens_out
           FROM masecon.spend_keys AS k
          WHERE k.customer_id = key_spend.customer_id
-           AND (key_spend.workflow_id IS NULL OR k.workflow_id = key_spend.workflow_id)
+           AND key_spend.workflow_id IS NULL
+           AND (key_spend.agent_id IS NULL OR k.agent_id = key_spend.agent_id)
+        UNION ALL
+        SELECT k.cost, k.executions, k.tokens_in, k.tokens_out
+          FROM masecon.spend_keys AS k
+         WHERE k.customer_id = key_spend.customer_id
+           AND k.workflow_id = key_spend.workflow_id
            AND (key_spend.agent_id IS NULL OR k.agent_id = key_spend.agent_id)
         UNION ALL
         SELECT t.execution_cost_total, 1, t.tokens_in, t.tokens_out
           FROM tail AS t
          WHERE (key_spend.workflow_id IS NULL OR t.workflow_id = key_spend.workflow_id)
-           AND (key_spend.agent_id IS NULL OR coalesce(t.agent_id, '') = key_spend.agent_id)) AS s
+           AND (key_spend.agent_id IS NULL OR coalesce(t.agent_id, '') = key_spend.agent_id)) AS s;
+END
 $$;
 COMMENT ON FUNCTION masecon.key_spend(text, text, text) IS
     'exact spend and step count of a customer, workflow or agent, from the rollups and the events not merged yet';
 
 -- Exact spend in [from_time, to_time) of one customer, or of all customers
 -- when customer_id is NULL: whole 15-minute buckets from the rollups and the
--- tail, the partial buckets at either end from the events themselves.
+-- tail, the partial buckets at either end from the events themselves.  The
+-- rollups and the events are read by separate branches for one customer
+-- and for all customers.  In a generic plan, a filter "customer_id IS NULL
+-- OR e.customer_id = customer_id" cannot use the index on (customer_id,
+-- "timestamp"), so the partial buckets of one customer would be found by
+-- reading every stored event.
 CREATE FUNCTION masecon.window_spend(customer_id text, from_time timestamptz, to_time timestamptz,
                                      OUT cost numeric, OUT executions bigint,
                                      OUT tokens_in numeric, OUT tokens_out numeric,
                                      OUT unpriced_events bigint)
 RETURNS record
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
+DECLARE
+    -- Whole buckets cover [low, high); the events before low and from high
+    -- on are read one by one.  The bounds are variables, so that they reach
+    -- the index scans as parameters rather than as a join.
+    low timestamptz := CASE WHEN masecon.spend_bucket(from_time) = from_time THEN from_time
+                            ELSE masecon.spend_bucket(from_time) + interval '15 minutes' END;
+    high timestamptz := masecon.spend_bucket(to_time);
+    head_end timestamptz := CASE WHEN low < high THEN low ELSE to_time END;
+BEGIN
 WITH tail AS MATERIALIZED (
     SELECT e."timestamp", e.execution_cost_total, e.tokens_in, e.tokens_out, e.price_status
       FROM masecon.execution_events AS e
      WHERE (window_spend.customer_id IS NULL OR e.customer_id = window_spend.customer_id)
-       AND e.ingest_xid >= masecon.rollup_watermark()),
-bounds AS MATERIALIZED (
-    SELECT CASE WHEN masecon.spend_bucket(from_time) = from_time THEN from_time
-                ELSE masecon.spend_bucket(from_time) + interval '15 minutes' END AS low,
-           masecon.spend_bucket(to_time) AS high)
+       AND e.ingest_xid >= masecon.rollup_watermark())
 SELECT coalesce(pg_catalog.sum(s.cost), 0), coalesce(pg_catalog.sum(s.executions), 0)::bigint,
        coalesce(pg_catalog.sum(s.tokens_in), 0), coalesce(pg_catalog.sum(s.tokens_out), 0),
        coalesce(pg_catalog.sum(s.unpriced_events), 0)::bigint
+  INTO window_spend.cost, window_spend.executions, window_spend.tokens_in,
+       window_spend.tokens_out, window_spend.unpriced_events
   FROM (SELECT b.cost, b.executions, b.tokens_in, b.tokens_out, b.unpriced_events
-          FROM masecon.spend_buckets AS b, bounds
-         WHERE (window_spend.customer_id IS NULL OR b.customer_id = window_spend.customer_id)
-           AND b.bucket >= bounds.low AND b.bucket < bounds.high
+          FROM masecon.spend_buckets AS b
+         WHERE b.customer_id = window_spend.customer_id
+           AND b.bucket >= low AND b.bucket < high
+        UNION ALL
+        SELECT b.cost, b.executions, b.tokens_in, b.tokens_out, b.unpriced_events
+          FROM masecon.spend_buckets AS b
+         WHERE window_spend.customer_id IS NULL
+           AND b.bucket >= low AND b.bucket < high
         UNION ALL
         SELECT t.execution_cost_total, 1, t.tokens_in, t.tokens_out,
                (t.price_status = 'unpriced')::integer
-          FROM tail AS t, bounds
-         WHERE t."timestamp" >= bounds.low AND t."timestamp" < bounds.high
+          FROM tail AS t
+         WHERE t."timestamp" >= low AND t."timestamp" < high
         UNION ALL
         SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out,
                (e.price_status = 'unpriced')::integer
-          FROM masecon.execution_events AS e, bounds
-         WHERE (window_spend.customer_id IS NULL OR e.customer_id = window_spend.customer_id)
-           AND e."timestamp" >= from_time
-           AND e."timestamp" < CASE WHEN bounds.low < bounds.high THEN bounds.low ELSE to_time END
+          FROM masecon.execution_events AS e
+         WHERE e.customer_id = window_spend.customer_id
+           AND e."timestamp" >= from_time AND e."timestamp" < head_end
         UNION ALL
         SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out,
                (e.price_status = 'unpriced')::integer
-          FROM masecon.execution_events AS e, bounds
-         WHERE (window_spend.customer_id IS NULL OR e.customer_id = window_spend.customer_id)
-           AND bounds.low < bounds.high
-           AND e."timestamp" >= bounds.high AND e."timestamp" < to_time) AS s
+          FROM masecon.execution_events AS e
+         WHERE e.customer_id = window_spend.customer_id
+           AND low < high
+           AND e."timestamp" >= high AND e."timestamp" < to_time
+        UNION ALL
+        -- NOTE: no index leads with "timestamp", so for all customers the
+        -- partial buckets are found by reading every event.
+        SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out,
+               (e.price_status = 'unpriced')::integer
+          FROM masecon.execution_events AS e
+         WHERE window_spend.customer_id IS NULL
+           AND e."timestamp" >= from_time AND e."timestamp" < head_end
+        UNION ALL
+        SELECT e.execution_cost_total, 1, e.tokens_in, e.tokens_out,
+               (e.price_status = 'unpriced')::integer
+          FROM masecon.execution_events AS e
+         WHERE window_spend.customer_id IS NULL
+           AND low < high
+           AND e."timestamp" >= high AND e."timestamp" < to_time) AS s;
+END
 $$;
 COMMENT ON FUNCTION masecon.window_spend(text, timestamptz, timestamptz) IS
     'exact spend of a customer, or of all customers, between two instants';

@@ -3,7 +3,9 @@
 -- Each filters on customer_id = value, so it runs on one shard on Citus.
 -- The sums come from the rollup readers (masecon.daily_spend and
 -- masecon.key_spend), so they do not grow with history; naming unpriced
--- models reads the unpriced events alone, through partial indexes.
+-- models reads the unpriced events alone, through partial indexes.  The
+-- look-ups that every guardrail or pressure call runs are PL/pgSQL, for
+-- the plan reuse described above the readers in the rollups script.
 
 CREATE FUNCTION masecon.policy_day(at timestamptz, time_zone text)
 RETURNS date
@@ -35,9 +37,11 @@ CREATE FUNCTION masecon.spend_of_day(
     OUT events bigint,
     OUT unpriced_models text[])
 RETURNS record
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
 SELECT COALESCE(d.cost, 0),
        COALESCE(d.executions, 0),
        CASE WHEN d.unpriced_events > 0 THEN
@@ -50,9 +54,11 @@ SELECT COALESCE(d.cost, 0),
                   ORDER BY 1)
        ELSE '{}'
        END
+  INTO spend_of_day.spend, spend_of_day.events, spend_of_day.unpriced_models
   FROM (SELECT masecon.customer_time_zone(spend_of_day.customer_id) AS time_zone) AS z
   LEFT JOIN masecon.daily_spend(spend_of_day.customer_id, spend_of_day.day, spend_of_day.day) AS d
-    ON true
+    ON true;
+END
 $$;
 COMMENT ON FUNCTION masecon.spend_of_day(text, date) IS
     'spend, event count and unpriced models of a customer on one calendar day of its policy''s time zone';
@@ -65,9 +71,11 @@ CREATE FUNCTION masecon.spend_of_workflow(
     OUT agent_steps bigint,
     OUT unpriced_models text[])
 RETURNS record
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
 SELECT (masecon.key_spend(spend_of_workflow.customer_id, spend_of_workflow.workflow_id)).cost,
        CASE WHEN spend_of_workflow.agent_id IS NOT NULL THEN
            (masecon.key_spend(spend_of_workflow.customer_id, spend_of_workflow.workflow_id,
@@ -81,6 +89,9 @@ SELECT (masecon.key_spend(spend_of_workflow.customer_id, spend_of_workflow.workf
                 AND e.workflow_id = spend_of_workflow.workflow_id
                 AND e.price_status = 'unpriced'
               ORDER BY 1)
+  INTO spend_of_workflow.spend, spend_of_workflow.agent_steps,
+       spend_of_workflow.unpriced_models;
+END
 $$;
 COMMENT ON FUNCTION masecon.spend_of_workflow(text, text, text) IS
     'spend and unpriced models of all events of a workflow, and the steps of agent_id in it (NULL when agent_id is NULL)';
@@ -105,9 +116,11 @@ CREATE FUNCTION masecon.recent_daily_average(
     OUT history_days integer,
     OUT average numeric)
 RETURNS record
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
 SELECT h.days,
        CASE WHEN h.days > 0 THEN
            COALESCE((SELECT pg_catalog.sum(d.cost)
@@ -117,11 +130,13 @@ SELECT h.days,
            / h.days
        ELSE 0
        END
+  INTO recent_daily_average.history_days, recent_daily_average.average
   FROM (SELECT COALESCE(LEAST(7, GREATEST(0, recent_daily_average.day
                                              - masecon.policy_day(f.first_at, f.time_zone))),
                         0) AS days
           FROM (SELECT masecon.first_event_time(recent_daily_average.customer_id) AS first_at,
-                       masecon.customer_time_zone(recent_daily_average.customer_id) AS time_zone) AS f) AS h
+                       masecon.customer_time_zone(recent_daily_average.customer_id) AS time_zone) AS f) AS h;
+END
 $$;
 COMMENT ON FUNCTION masecon.recent_daily_average(text, date) IS
     'average daily spend of a customer over the full days of its policy''s time zone before day, at most 7 and none before its first event; history_days is how many days that is';

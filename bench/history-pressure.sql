@@ -1,0 +1,2 @@
+-- One pressure forecast of the current day.
+SELECT masecon.mas_pressure(:customer);
