@@ -49,6 +49,7 @@
 #include "masecon.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -493,6 +494,17 @@ masecon_fuzz_run(PG_FUNCTION_ARGS)
 				 errmsg("could not send output to fuzz log \"%s\": %m", log_path)));
 	close(log_fd);
 	on_proc_exit(print_input_counts, (Datum) 0);
+
+	/*
+	 * libFuzzer leaves a signal alone when a handler is already installed.
+	 * The backend's SIGFPE handler would turn a crash into an ordinary
+	 * error, and its SIGALRM handler would hide libFuzzer's timeout for a
+	 * hanging input, so both go back to the default for libFuzzer to take
+	 * over.  Statement, lock and deadlock timeouts do not fire during the
+	 * run as a result.
+	 */
+	pqsignal(SIGFPE, SIG_DFL);
+	pqsignal(SIGALRM, SIG_DFL);
 
 	(void) LLVMFuzzerRunDriver(&argc, &argv, fuzz_one_input);
 	PG_RETURN_VOID();
