@@ -17,25 +17,30 @@
  * a crash.
  *
  * Each input is a sequence of arguments.  Every argument starts with a
- * control byte; control % 16 == 0 makes it NULL, and the rest of the
- * control byte and the bytes after it pick the value by argument type:
+ * control byte c; c % 32 == 0 makes it NULL, and otherwise c % 32, c / 32
+ * and the bytes after c pick the value by argument type:
  *
- *	  integer, bigint  1-3: a boundary value chosen by the next byte;
- *					   4-9: the next byte, 0 to 255; 10-15: the next 4 or
+ *	  integer, bigint  c % 32 1-6: a boundary value chosen by the next byte;
+ *					   7-20: the next byte, 0 to 255; 21-31: the next 4 or
  *					   8 bytes, little-endian
- *	  numeric		   1: NaN; 2: Infinity; 3: -Infinity; 4-15: a decimal
- *					   string with the next byte % 64 integer digits and the
- *					   byte after % 32 fraction digits, one byte a digit;
- *					   control & 0x10 adds a minus sign, control & 0x20 an
- *					   exponent from the next byte (-128 to 127), and
- *					   control & 0x40 one from the next 2 bytes
+ *	  numeric		   c % 32 1: NaN; 2: Infinity; 3: -Infinity; 4-31: a
+ *					   decimal string.  The next byte b gives the count of
+ *					   integer digits (b % 4 when b < 128, else b % 64), the
+ *					   byte after % 32 that of fraction digits, and one byte
+ *					   each digit.  c / 32 of 7 adds a minus sign, 5 an
+ *					   exponent from the next byte (-128 to 127), and 6 one
+ *					   from the next 2 bytes
  *	  text			   2 bytes of length, little-endian, % 1024, then as many
  *					   bytes (NUL bytes dropped; a string invalid in the
  *					   database encoding has its high bits cleared)
- *	  text[]		   1-12: one dimension of the next byte % 8 elements;
- *					   13-14: two rows of the next byte % 4 elements;
- *					   15: an empty array.  An element is a byte, NULL when
- *					   it is 0 mod 4, then a text as above
+ *	  text[]		   c % 32 1-25: one dimension of the next byte % 8
+ *					   elements; 26-30: two rows of the next byte % 4
+ *					   elements; 31: an empty array.  An element is a byte,
+ *					   NULL when it is 0 mod 4, then a text as above
+ *
+ * The values are biased towards what the targets accept (small counts,
+ * non-negative amounts, fractions), so that most inputs get past the
+ * argument checks.
  *
  * Bytes past the end of the input read as 0, so a short input ends in NULL
  * arguments.  An error raised by the target (ereport(ERROR)) is an expected
@@ -137,12 +142,12 @@ next_bytes(FuzzInput *in, int count)
 static int64
 decode_integer(FuzzInput *in, uint8 control, bool is_int8)
 {
-	int			kind = control % 16;
+	int			kind = control % 32;
 	int64		value;
 
-	if (kind <= 3)
+	if (kind <= 6)
 		value = boundary_values[next_byte(in) % lengthof(boundary_values)];
-	else if (kind <= 9)
+	else if (kind <= 20)
 		value = next_byte(in);
 	else if (is_int8)
 		value = (int64) next_bytes(in, 8);
@@ -157,8 +162,10 @@ decode_integer(FuzzInput *in, uint8 control, bool is_int8)
 static Datum
 decode_numeric(FuzzInput *in, uint8 control)
 {
-	int			kind = control % 16;
+	int			kind = control % 32;
+	int			flags = control / 32;
 	StringInfoData text;
+	uint8		digits_byte;
 	int			integer_digits;
 	int			fraction_digits;
 	int			i;
@@ -172,9 +179,10 @@ decode_numeric(FuzzInput *in, uint8 control)
 		appendStringInfoString(&text, "-Infinity");
 	else
 	{
-		integer_digits = next_byte(in) % 64;
+		digits_byte = next_byte(in);
+		integer_digits = digits_byte < 128 ? digits_byte % 4 : digits_byte % 64;
 		fraction_digits = next_byte(in) % 32;
-		if (control & 0x10)
+		if (flags == 7)
 			appendStringInfoChar(&text, '-');
 		for (i = 0; i < integer_digits; i++)
 			appendStringInfoChar(&text, '0' + next_byte(in) % 10);
@@ -186,10 +194,10 @@ decode_numeric(FuzzInput *in, uint8 control)
 			for (i = 0; i < fraction_digits; i++)
 				appendStringInfoChar(&text, '0' + next_byte(in) % 10);
 		}
-		if (control & 0x40)
-			appendStringInfo(&text, "e%d", (int) (int16) next_bytes(in, 2));
-		else if (control & 0x20)
+		if (flags == 5)
 			appendStringInfo(&text, "e%d", (int) (int8) next_byte(in));
+		else if (flags == 6)
+			appendStringInfo(&text, "e%d", (int) (int16) next_bytes(in, 2));
 	}
 	return DirectFunctionCall3(numeric_in, CStringGetDatum(text.data),
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
@@ -228,7 +236,7 @@ decode_text(FuzzInput *in)
 static Datum
 decode_text_array(FuzzInput *in, uint8 control)
 {
-	int			kind = control % 16;
+	int			kind = control % 32;
 	int			ndims;
 	int			dims[2];
 	int			lbs[2] = {1, 1};
@@ -237,9 +245,9 @@ decode_text_array(FuzzInput *in, uint8 control)
 	bool	   *nulls;
 	int			i;
 
-	if (kind == 15)
+	if (kind == 31)
 		return PointerGetDatum(construct_empty_array(TEXTOID));
-	if (kind >= 13)
+	if (kind >= 26)
 	{
 		ndims = 2;
 		dims[0] = 2;
@@ -306,7 +314,7 @@ call_target(FuzzInput *in)
 	{
 		uint8		control = next_byte(in);
 
-		fcinfo->args[i].isnull = control % 16 == 0;
+		fcinfo->args[i].isnull = control % 32 == 0;
 		fcinfo->args[i].value = (Datum) 0;
 		if (fcinfo->args[i].isnull)
 			any_null = true;
@@ -443,8 +451,9 @@ PG_FUNCTION_INFO_V1(masecon_fuzz_run);
  * SQL: masecon_fuzz_run(target regprocedure, log_path text, options text[]).
  * Never returns: libFuzzer exits the process when it is done.
  *
- * NOTE: a query cancel does not stop the run, because an error raised from
- * here would unwind libFuzzer's frames; -max_total_time bounds it instead.
+ * NOTE: a query cancel does not stop the run, because the driver catches
+ * every error of an input, and one let through would unwind libFuzzer's
+ * frames.  -max_total_time bounds the run instead.
  */
 Datum
 masecon_fuzz_run(PG_FUNCTION_ARGS)
@@ -491,7 +500,8 @@ masecon_fuzz_run(PG_FUNCTION_ARGS)
 	if (dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not send output to fuzz log \"%s\": %m", log_path)));
+				 errmsg("could not send output to fuzz log \"%s\": %m", log_path),
+				 errhint("Check that the server may write to the log path.")));
 	close(log_fd);
 	on_proc_exit(print_input_counts, (Datum) 0);
 
