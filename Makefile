@@ -56,3 +56,45 @@ valgrind-check:
 	scripts/valgrind-check
 
 .PHONY: valgrind-check
+
+# Fuzzing (scripts/fuzz, or `make fuzz FUZZ_SECONDS=N`): the sources of
+# masecon.so compiled with clang's coverage instrumentation for libFuzzer,
+# plus the driver in test/fuzz/driver.c and libFuzzer's runtime, built in
+# fuzz-build/.  -fsanitize=bounds traps on an out-of-bounds index into a
+# fixed-size array, which libFuzzer reports as a crash.  make fuzz-install
+# puts this build in place of the installed masecon.so; a plain
+# make install puts the normal one back.
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang-14
+FUZZ_BUILD = fuzz-build
+FUZZ_CFLAGS = -O1 -g -fPIC -fno-strict-aliasing -fwrapv -fno-omit-frame-pointer \
+	-Wall -Wextra -Wno-unused-parameter -Wno-compound-token-split-by-macro \
+	-Wno-ignored-attributes \
+	-Isrc $(CPPFLAGS)
+FUZZ_INSTRUMENT = -fsanitize=fuzzer-no-link,bounds -fsanitize-trap=bounds
+FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_BUILD)/%.o,$(sort $(wildcard src/*.c)))
+FUZZ_RUNTIME = $(shell $(FUZZ_CC) -print-file-name=libclang_rt.fuzzer_no_main-x86_64.a)
+EXTRA_CLEAN += $(FUZZ_BUILD)
+
+$(FUZZ_BUILD)/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INSTRUMENT) -c -o $@ $<
+
+# The driver is left uninstrumented, so that the coverage libFuzzer
+# reports is that of masecon's own code.
+$(FUZZ_BUILD)/driver.o: test/fuzz/driver.c src/masecon.h
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/masecon.so: $(FUZZ_OBJS) $(FUZZ_BUILD)/driver.o
+	$(FUZZ_CC) -shared -o $@ $^ $(FUZZ_RUNTIME) -lstdc++
+
+fuzz-lib: $(FUZZ_BUILD)/masecon.so
+
+fuzz-install: $(FUZZ_BUILD)/masecon.so
+	$(INSTALL_SHLIB) $< '$(DESTDIR)$(pkglibdir)/masecon.so'
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
+
+.PHONY: fuzz fuzz-lib fuzz-install

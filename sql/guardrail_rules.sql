@@ -71,6 +71,7 @@ SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, -5, NULL, NULL);
 SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, NULL, NULL, NULL);
 SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, NULL, NULL, -0.01);
 SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, -1, 3);
+SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, 9223372036854775807, 3);
 SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, 1, -3);
 SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, NULL, NULL, 0, '{}', 0);
 SELECT * FROM masecon.mas_evaluate_guardrail(0, 10, NULL, NULL, NULL, NULL, 0, '{}', 1.5);

@@ -191,11 +191,18 @@ masecon_guardrail_rules(PG_FUNCTION_ARGS)
 	if (has_agent)
 	{
 		agent_steps = PG_GETARG_INT64(ARG_AGENT_STEPS);
-		if (agent_steps < 0 || agent_steps == PG_INT64_MAX)
+		if (agent_steps < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("agent_steps must not be negative, got " INT64_FORMAT, agent_steps),
 					 errhint("Pass the agent's steps so far in this workflow, or NULL for no agent.")));
+		/* The proposed step is counted below, so the maximum leaves no room. */
+		if (agent_steps == PG_INT64_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("agent_steps is out of range: " INT64_FORMAT, agent_steps),
+					 errhint("Pass at most " INT64_FORMAT " steps, so that the proposed step can be counted.",
+							 PG_INT64_MAX - 1)));
 		agent_steps++;
 	}
 	if (has_step_limit)
