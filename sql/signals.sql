@@ -155,7 +155,7 @@ SELECT signal, counted_unpriced_models FROM masecon.signal_state WHERE customer_
 
 -- An update or a delete of counted events clears the boundary, so the next
 -- insert counts the day again from the rollups.  Cutting the first step of 3
--- to 0 brings 10.001 down to 7.001; a policy reset drops the BLOCK.
+-- to 0 brings 10.001 down to 7.001, and a policy reset then drops the BLOCK.
 UPDATE masecon.execution_events SET execution_cost_total = 0, reported_cost = 0
  WHERE customer_id = 'gr-s-tail' AND execution_cost_total = 3
    AND "timestamp" = (SELECT min("timestamp") FROM masecon.execution_events WHERE customer_id = 'gr-s-tail');

@@ -43,7 +43,8 @@ COMMENT ON COLUMN masecon.signal_state.counted_spend IS
 COMMENT ON COLUMN masecon.signal_state.counted_unpriced_models IS
     'sorted distinct models of the customer''s unpriced events of the day with ingest_xid below counted_below';
 
--- Sorted distinct union of two lists of model names; either may be NULL.
+-- Sorted distinct union of two lists of model names, either of which may
+-- be NULL.
 CREATE FUNCTION masecon.merge_model_names(first text[], second text[])
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -75,7 +76,7 @@ DECLARE
     state masecon.signal_state;
     day_start timestamptz := masecon.policy_day_start(advance_signal_count.day, time_zone);
     day_end timestamptz := masecon.policy_day_start(advance_signal_count.day + 1, time_zone);
-    high bigint;
+    boundary bigint;
     spend numeric;
     models text[];
 BEGIN
@@ -95,15 +96,15 @@ BEGIN
 
     -- Taken after the lock, so the statements below see every change to
     -- events whose transaction cleared counted_below before the lock, and
-    -- every later one waits for this transaction.  Every transaction below
-    -- high has ended, this one included only if it has no id yet.
-    high := pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text::bigint;
+    -- every later one waits for this transaction.  This transaction's own
+    -- events have an ingest_xid of at least boundary, so they stay above it.
+    boundary := pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text::bigint;
     IF state.counted_below IS NULL THEN
         SELECT d.spend - coalesce((SELECT pg_catalog.sum(t.execution_cost_total)
                                      FROM (SELECT e."timestamp", e.execution_cost_total
                                              FROM masecon.execution_events AS e
                                             WHERE e.customer_id = advance_signal_count.customer_id
-                                              AND e.ingest_xid >= high
+                                              AND e.ingest_xid >= boundary
                                            OFFSET 0) AS t
                                     WHERE t."timestamp" >= day_start AND t."timestamp" < day_end), 0),
                ARRAY(SELECT DISTINCT e.model_name
@@ -111,16 +112,16 @@ BEGIN
                       WHERE e.customer_id = advance_signal_count.customer_id
                         AND e.price_status = 'unpriced'
                         AND e."timestamp" >= day_start AND e."timestamp" < day_end
-                        AND e.ingest_xid < high
+                        AND e.ingest_xid < boundary
                       ORDER BY 1)
           INTO spend, models
           FROM masecon.spend_of_day(advance_signal_count.customer_id, advance_signal_count.day) AS d;
-    ELSIF high > state.counted_below THEN
+    ELSIF boundary > state.counted_below THEN
         WITH tail AS MATERIALIZED (
             SELECT e."timestamp", e.execution_cost_total, e.price_status, e.model_name
               FROM masecon.execution_events AS e
              WHERE e.customer_id = advance_signal_count.customer_id
-               AND e.ingest_xid >= state.counted_below AND e.ingest_xid < high)
+               AND e.ingest_xid >= state.counted_below AND e.ingest_xid < boundary)
         SELECT state.counted_spend + coalesce(pg_catalog.sum(t.execution_cost_total), 0),
                coalesce(pg_catalog.array_agg(t.model_name) FILTER (WHERE t.price_status = 'unpriced'), '{}')
           INTO spend, models
@@ -132,7 +133,7 @@ BEGIN
     END IF;
 
     UPDATE masecon.signal_state AS s
-       SET counted_below = high, counted_spend = spend, counted_unpriced_models = models
+       SET counted_below = boundary, counted_spend = spend, counted_unpriced_models = models
      WHERE s.customer_id = advance_signal_count.customer_id AND s.day = advance_signal_count.day;
     RETURN true;
 END
