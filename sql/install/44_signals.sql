@@ -214,6 +214,8 @@ BEGIN
     ELSE
         -- Filtered on customer_id and ingest_xid alone, so that the scan
         -- takes the index on both, as the rollup readers do.
+        -- NOTE: before an ANALYZE has seen the customer's events, this read
+        -- was measured at about 1.2 ms on a tail of under 100 events.
         WITH tail AS MATERIALIZED (
             SELECT e."timestamp", e.execution_cost_total, e.price_status, e.model_name
               FROM masecon.execution_events AS e
