@@ -104,6 +104,104 @@ VALUES ('gr-s-kept', 'gr-s-now', 'gr-s-w-now', 'gr-reported-model', 1);
 SELECT count(*) AS kept FROM masecon.execution_events WHERE execution_id = 'gr-s-kept';
 ROLLBACK;
 
+-- The signal counts the day below an ingest_xid boundary and reads only the
+-- events at or above it.  With masecon.signal_tail_max at 2, a statement
+-- that reads 3 or more such events moves the boundary.  Steps of 3 against
+-- a budget of 10 (warn line 8) are PASS, PASS, WARN, BLOCK, each insert in
+-- its own transaction.
+INSERT INTO masecon.budget_policies (customer_id, daily_budget_limit) VALUES ('gr-s-tail', 10);
+SET masecon.signal_tail_max = 2;
+CREATE TEMP TABLE tail_steps (step integer, signal masecon.guardrail_signal, counted_spend numeric,
+                              signal_spend numeric, daily_spend numeric);
+CREATE FUNCTION pg_temp.record_tail_step(step integer) RETURNS void
+LANGUAGE sql AS $$
+INSERT INTO tail_steps
+SELECT step, s.signal, s.counted_spend,
+       s.counted_spend + coalesce((SELECT sum(e.execution_cost_total) FROM masecon.execution_events AS e
+                                    WHERE e.customer_id = s.customer_id
+                                      AND e.ingest_xid >= s.counted_below), 0),
+       (SELECT d.cost FROM masecon.daily_spend(s.customer_id, s.day, s.day) AS d)
+  FROM masecon.signal_state AS s WHERE s.customer_id = 'gr-s-tail'
+$$;
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 3);
+SELECT pg_temp.record_tail_step(1);
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 0.001);
+SELECT pg_temp.record_tail_step(2);
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 3);
+SELECT pg_temp.record_tail_step(3);
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 3);
+SELECT pg_temp.record_tail_step(4);
+-- A merge in between leaves the counted spend exact.
+SELECT masecon.merge_rollups() > 0 AS merged;
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 1);
+SELECT pg_temp.record_tail_step(5);
+SELECT * FROM tail_steps ORDER BY step;
+
+-- An unpriced model counted below the boundary still makes the day WARN.
+INSERT INTO masecon.budget_policies (customer_id) VALUES ('gr-s-tail-unpriced');
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name)
+VALUES ('gr-s-tail-unpriced', 'gr-s-w-tu', 'gr-unknown-tail-model');
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+SELECT 'gr-s-tail-unpriced', 'gr-s-w-tu', 'gr-reported-model', 0 FROM generate_series(1, 3);
+UPDATE masecon.signal_state SET signal = 'PASS' WHERE customer_id = 'gr-s-tail-unpriced';
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail-unpriced', 'gr-s-w-tu', 'gr-reported-model', 0);
+SELECT signal, counted_unpriced_models FROM masecon.signal_state WHERE customer_id = 'gr-s-tail-unpriced';
+
+-- An update or a delete of counted events clears the boundary, so the next
+-- insert counts the day again from the rollups.  Cutting the first step of 3
+-- to 0 brings 10.001 down to 7.001, and a policy reset then drops the BLOCK.
+UPDATE masecon.execution_events SET execution_cost_total = 0, reported_cost = 0
+ WHERE customer_id = 'gr-s-tail' AND execution_cost_total = 3
+   AND "timestamp" = (SELECT min("timestamp") FROM masecon.execution_events WHERE customer_id = 'gr-s-tail');
+SELECT counted_below IS NULL AS uncounted FROM masecon.signal_state WHERE customer_id = 'gr-s-tail';
+UPDATE masecon.budget_policies SET daily_budget_limit = 10 WHERE customer_id = 'gr-s-tail';
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 0);
+SELECT signal, counted_below IS NOT NULL AS counted, counted_spend FROM masecon.signal_state
+ WHERE customer_id = 'gr-s-tail';
+
+-- Deleting the 0.001 step and adding 0.5 gives 7.5: PASS.
+DELETE FROM masecon.execution_events WHERE customer_id = 'gr-s-tail' AND execution_cost_total = 0.001;
+SELECT counted_below IS NULL AS uncounted FROM masecon.signal_state WHERE customer_id = 'gr-s-tail';
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 0.5);
+SELECT signal, counted_spend,
+       (SELECT d.cost FROM masecon.daily_spend(s.customer_id, s.day, s.day) AS d) AS daily_spend
+  FROM masecon.signal_state AS s WHERE customer_id = 'gr-s-tail';
+
+-- Raising the counted step of 0 to 1 gives 8.5: WARN.  A stale count
+-- would see 7.5 and stay PASS.
+UPDATE masecon.execution_events SET execution_cost_total = 1, reported_cost = 1
+ WHERE customer_id = 'gr-s-tail'
+   AND "timestamp" = (SELECT min("timestamp") FROM masecon.execution_events WHERE customer_id = 'gr-s-tail');
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 0);
+SELECT signal, (SELECT d.cost FROM masecon.daily_spend(s.customer_id, s.day, s.day) AS d) AS daily_spend
+  FROM masecon.signal_state AS s WHERE customer_id = 'gr-s-tail';
+
+-- Deleting a counted step of 3 and adding 4 gives 9.5: still WARN.  A
+-- stale count would see 12.5 and notify BLOCK.
+DELETE FROM masecon.execution_events
+ WHERE ctid = (SELECT min(ctid) FROM masecon.execution_events
+                WHERE customer_id = 'gr-s-tail' AND execution_cost_total = 3);
+INSERT INTO masecon.execution_events (customer_id, workflow_id, model_name, execution_cost_total)
+VALUES ('gr-s-tail', 'gr-s-w-tail', 'gr-reported-model', 4);
+SELECT signal, (SELECT d.cost FROM masecon.daily_spend(s.customer_id, s.day, s.day) AS d) AS daily_spend
+  FROM masecon.signal_state AS s WHERE customer_id = 'gr-s-tail';
+
+-- TRUNCATE clears every boundary.
+BEGIN;
+TRUNCATE masecon.execution_events;
+SELECT count(*) AS counted_rows FROM masecon.signal_state WHERE counted_below IS NOT NULL;
+ROLLBACK;
+RESET masecon.signal_tail_max;
+
 DELETE FROM masecon.execution_events WHERE customer_id LIKE 'gr-%';
 DELETE FROM masecon.workflows WHERE customer_id LIKE 'gr-%';
 DELETE FROM masecon.budget_policies WHERE customer_id LIKE 'gr-%';

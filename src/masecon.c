@@ -66,6 +66,16 @@ _PG_init(void)
 							   0,
 							   NULL, NULL, NULL);
 
+	DefineCustomIntVariable("masecon.signal_tail_max",
+							"Sets how many of a customer's newest events a signal evaluation reads before it moves the customer's counted boundary.",
+							"Below the boundary, masecon.signal_state stores the day's spend; each evaluation reads the events at or above it.",
+							&masecon_signal_tail_max,
+							200,
+							1, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("masecon");
 #else

@@ -33,6 +33,7 @@ typedef enum UnknownModelAction
 
 extern int	masecon_unknown_model;
 extern int	masecon_merge_every;
+extern int	masecon_signal_tail_max;
 
 /*
  * One catalog row, prices in USD per 1M tokens.  When scaled_valid is set,

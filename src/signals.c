@@ -50,6 +50,8 @@ typedef struct TouchedCustomer
 	int64		events;
 } TouchedCustomer;
 
+int			masecon_signal_tail_max = 200;
+
 static HTAB *policy_entries = NULL;
 static Oid	policies_relid = InvalidOid;
 static bool callback_registered = false;

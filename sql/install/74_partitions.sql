@@ -209,6 +209,10 @@ BEGIN
     DELETE FROM masecon.spend_keys AS k
      WHERE k.executions = 0 AND k.cost = 0 AND k.tokens_in = 0 AND k.tokens_out = 0;
 
+    -- DROP fires no DELETE trigger, so the signals count their day again,
+    -- as after a DELETE of events.
+    UPDATE masecon.signal_state AS s SET counted_below = NULL WHERE s.counted_below IS NOT NULL;
+
     FOREACH old_partition IN ARRAY dropped LOOP
         EXECUTE pg_catalog.format('ALTER TABLE masecon.execution_events DETACH PARTITION %s', old_partition);
         EXECUTE pg_catalog.format('DROP TABLE %s', old_partition);

@@ -167,6 +167,57 @@ check("a multi-row insert sends one notification per customer",
       sorted((p["customer"], p["workflow"], p["events"]) for _, p in notes)
       == [("sig-f", "wf-f2", 2), ("sig-g", "wf-g1", 1)], notes)
 
+# sig-h: two sessions insert 0.5 each at once, reading at most 3 events
+# past the counted boundary, so both move it many times.  Each change of
+# level is notified once, and the spend of the signal's count equals the
+# rollup readers' figure.
+setup.execute("INSERT INTO masecon.budget_policies (customer_id, daily_budget_limit) VALUES ('sig-h', 10)")
+take_notifications(wait=0.1)
+errors = []
+
+
+def insert_many(session):
+    try:
+        conn = psycopg.connect(dbname=DATABASE, autocommit=True,
+                               options="-c statement_timeout=30s -c masecon.signal_tail_max=3")
+        for step in range(25):
+            insert("sig-h", f"wf-h{session}-{step}", 0.5, conn=conn)
+        conn.close()
+    except Exception as error:  # reported as a failed check below
+        errors.append(error)
+
+
+threads = [threading.Thread(target=insert_many, args=(session,)) for session in (1, 2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(timeout=60)
+check("the concurrent inserts committed",
+      not any(t.is_alive() for t in threads) and errors == [], errors)
+notes = [payload for _, payload in take_notifications()]
+signal_order = ["PASS", "WARN", "BLOCK"]
+pressure_order = ["GREEN", "AMBER", "RED"]
+levels = [(signal_order.index(p["new_signal"]), pressure_order.index(p["new_pressure"]))
+          for p in notes]
+check("each level change of sig-h is notified once",
+      len(notes) > 0 and all(a[0] <= b[0] and a[1] <= b[1] and a != b
+                             for a, b in zip(levels, levels[1:])), notes)
+check("the last notification of sig-h is BLOCK and RED",
+      len(notes) > 0 and (notes[-1]["new_signal"], notes[-1]["new_pressure"]) == ("BLOCK", "RED"),
+      notes)
+check("the BLOCK of sig-h comes past the budget",
+      all(p["daily_spend"] > 10 for p in notes if p["new_signal"] == "BLOCK"), notes)
+counted = setup.execute("""
+    SELECT s.counted_below IS NOT NULL,
+           s.counted_spend + coalesce((SELECT sum(e.execution_cost_total)
+                                         FROM masecon.execution_events AS e
+                                        WHERE e.customer_id = s.customer_id
+                                          AND e.ingest_xid >= s.counted_below), 0),
+           (SELECT d.cost FROM masecon.daily_spend(s.customer_id, s.day, s.day) AS d)
+      FROM masecon.signal_state AS s WHERE s.customer_id = 'sig-h'""").fetchone()
+check("the counted spend of sig-h equals the daily spend",
+      counted is not None and counted[0] and counted[1] == counted[2] == 25, counted)
+
 for conn in (listener, writer, tx, first, second, setup):
     conn.close()
 admin.execute(f"DROP DATABASE {DATABASE}")
