@@ -274,8 +274,8 @@ moved=$(run "$part" "SELECT tableoid::regclass FROM masecon.execution_events WHE
 figures "after UPDATE and DELETE"
 verified "after UPDATE and DELETE"
 
-# Events of March not merged yet, inserted in both databases: a dropped
-# partition takes them with it, and the merge never sees them.
+# Unmerged March events go into both databases.  A dropped partition
+# takes them with it, so the merge never reads them.
 cat > "$work/tail.sql" <<'SQL'
 \set ON_ERROR_STOP on
 INSERT INTO masecon.execution_events
@@ -305,9 +305,9 @@ nothing=$(run "$part" "SELECT count(*) FROM masecon.mas_drop_event_partitions('2
 [ "$nothing" = 0 ] && echo "ok - a partition that ends after the cutoff stays" || fail "dropped $nothing before its end"
 
 # A drop that waits longer than lock_timeout for its lock on the table
-# fails and changes nothing.
-# The holder keeps its lock until it is ended below; the drop starts only
-# once the lock is granted, which takes seconds on a server under Valgrind.
+# fails and changes nothing.  The holder keeps its lock until the test ends
+# it, and the drop starts once the lock is granted, because connecting
+# takes seconds on a server under Valgrind.
 PGAPPNAME=partition_lock_holder psql -X -q -d "$part" -c 'BEGIN' \
 	-c 'LOCK TABLE masecon.execution_events IN ACCESS SHARE MODE' \
 	-c 'SELECT pg_sleep(600)' -c 'COMMIT' >/dev/null 2>&1 &
